@@ -1,0 +1,431 @@
+"""Phase 4: what the trained network has learned, measured.
+
+Training leaves a run directory behind. This module reads it back, rebuilds
+the corpus the network was trained on, and asks five questions, each answered
+by a small function that takes plain arrays (or a model) and returns plain
+numbers:
+
+1. pca            how do the hidden states move while the network reads?
+2. words          do the hidden states group words by category, as in Elman (1990)?
+3. word_position  where inside a word is the next character hard to guess?
+4. generation     does the network write real words and grammatical sentences?
+5. baselines      how does its loss compare with the best possible predictor,
+                  an n-gram table and plain character frequencies?
+
+`analyze(run_dir)` runs them all and writes the answers to analysis.json,
+next to the rest of the run.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy.cluster.hierarchy import dendrogram, fcluster, linkage
+from sklearn.decomposition import PCA
+from sklearn.metrics import adjusted_rand_score
+
+from .corpus import KNOWN_WORDS, WORD_CATEGORY, Corpus, entropy_floor, generate_corpus, parse_sentences
+from .data import Vocab, split
+from .model import CharRNN
+from .ngram import KneserNey
+from .optimal import OptimalPredictor
+from .record import load_checkpoint
+from .sample import sample
+from .train import TrainConfig, validation_loss
+
+PCA_COMPONENTS = 3            # variance reported for 3; trajectories keep the first 2
+TRAJECTORY_SENTENCES = (1, 3)  # corpus sentences [1, 3) make the labelled trajectory
+SEED_TEXT = "the "
+SAMPLE_LENGTH = 3_000         # characters generated per temperature
+EXCERPT_LENGTH = 200          # characters of each sample kept for display
+TEMPERATURES = (0.5, 1.0, 1.5)
+NGRAM_ORDER = 5
+SPACE = "space"               # the word-position bucket of the space character
+
+
+# --- the run, read back ---------------------------------------------------------
+
+@dataclass
+class Run:
+    config: TrainConfig
+    model: CharRNN        # the trained network
+    vocab: Vocab
+    corpus: Corpus        # regenerated from the run's corpus settings
+    data: np.ndarray      # the corpus as indices
+    snapshots: dict       # from snapshots.npz: step (S,), hidden (S,T,H), inputs (S,T)
+
+    @property
+    def cut(self) -> int:
+        """Where validation begins in the stream, exactly as training split it."""
+        return len(split(self.data, self.config.val_fraction)[0])
+
+
+def load_run(run_dir) -> Run:
+    run_dir = Path(run_dir)
+    settings = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+    config = TrainConfig.from_dict(settings)
+    model, vocab = load_checkpoint(run_dir)
+    # The corpus is not stored in the run: its settings are, and the generator
+    # is seeded, so it comes back character for character.
+    corpus = generate_corpus(config.num_sentences, config.corpus_seed)
+    with np.load(run_dir / "snapshots.npz") as npz:
+        snapshots = {key: npz[key] for key in ("step", "hidden", "inputs")}
+    return Run(config, model, vocab, corpus, vocab.encode(corpus.text), snapshots)
+
+
+def untrained_model(config: TrainConfig, vocab_size: int) -> CharRNN:
+    """The network as it was before its first update: same shape, same seed,
+    so the same initial weights training started from."""
+    return CharRNN(vocab_size, config.hidden_size, init=config.init, activation=config.activation,
+                   embedding_dim=config.embedding_dim, seed=config.seed)
+
+
+def read_stream(model: CharRNN, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Read a whole stream from a zero state, carrying the hidden state throughout.
+
+    Returns (states, probs): states[t] is the hidden state just after reading
+    data[t], and probs[t] is the network's prediction of data[t + 1].
+    """
+    # forward() also scores its targets; we only want states and predictions,
+    # so give it the true next characters (the last one wraps around, unused).
+    targets = np.append(data[1:], data[0])
+    fwd = model.forward(data, targets, np.zeros(model.hidden_size))
+    return fwd.h[1:], fwd.probs
+
+
+# --- 1. PCA of the hidden states -------------------------------------------------
+
+def hidden_state_pca(fit_states: np.ndarray, snapshot_hidden: np.ndarray,
+                     n_components: int = PCA_COMPONENTS) -> tuple[PCA, np.ndarray]:
+    """Fit one PCA frame and project every snapshot into it.
+
+    Fitting a fresh PCA per snapshot would give each step its own axes (and
+    arbitrary signs), so trajectories could not be compared across training.
+    Instead one frame is fitted, on `fit_states`, and every snapshot's chunk
+    of hidden states (S, T, H) is projected into it: returns (pca, (S, T, k)).
+    """
+    # The "full" solver is exact and deterministic: the same run always gives
+    # the same axes, which keeps the site reproducible.
+    pca = PCA(n_components, svd_solver="full").fit(np.asarray(fit_states, dtype=np.float64))
+    S, T, H = snapshot_hidden.shape
+    flat = np.asarray(snapshot_hidden, dtype=np.float64).reshape(S * T, H)
+    return pca, pca.transform(flat).reshape(S, T, n_components)
+
+
+def sentence_span(sentences: list[str], first: int, stop: int) -> tuple[int, int]:
+    """Character range [start, end) of sentences[first:stop] in the joined stream."""
+    start = sum(len(s) + 1 for s in sentences[:first])  # each sentence plus its joining space
+    end = start + len(" ".join(sentences[first:stop]))
+    return start, end
+
+
+def pca_section(run: Run, states: np.ndarray) -> dict:
+    """The frame is fitted on the trained network's hidden states over the whole
+    training split, read as one stream: the states the final model actually
+    visits. The final snapshot's 25-character chunk alone would be too few
+    points for a stable frame. Every recorded snapshot is then drawn in it."""
+    pca, trajectories = hidden_state_pca(states[:run.cut], run.snapshots["hidden"])
+    chars = [[run.vocab.chars[i] for i in row] for row in run.snapshots["inputs"]]
+
+    # The final model reading two whole sentences, one point per character.
+    # Sentence 0 is skipped: it is read from a zero state, unlike all the others.
+    start, end = sentence_span(run.corpus.sentences, *TRAJECTORY_SENTENCES)
+    points = pca.transform(states[start:end])
+    return {
+        "fitted_on": "final model, training split",
+        "explained_variance_ratio": pca.explained_variance_ratio_,
+        "snapshot_steps": run.snapshots["step"],
+        "trajectories": np.round(trajectories[:, :, :2], 4),
+        "chars": chars,
+        "sentence": {"text": run.corpus.text[start:end], "chars": list(run.corpus.text[start:end]),
+                     "points": np.round(points[:, :2], 4)},
+    }
+
+
+# --- 2. Words, clustered by their hidden states (Elman's result) ------------------
+
+def word_ends(text: str) -> list[tuple[str, int]]:
+    """Every word occurrence and the position of its last character."""
+    return [(m.group(), m.end() - 1) for m in re.finditer(r"\S+", text)]
+
+
+def mean_state_per_word(text: str, states: np.ndarray, words: list[str]) -> tuple[np.ndarray, list[int]]:
+    """Average, for each word of `words`, the hidden state at the last letter of
+    each of its occurrences: the moment the word has just been read.
+    Returns (means (W, H), occurrence counts)."""
+    sums = {w: np.zeros(states.shape[1]) for w in words}
+    counts = Counter()
+    for word, end in word_ends(text):
+        if word in sums:
+            sums[word] += states[end]
+            counts[word] += 1
+    return np.array([sums[w] / counts[w] for w in words]), [counts[w] for w in words]
+
+
+def purity(true_labels, cluster_ids) -> float:
+    """Share of items whose cluster's majority label is their own label."""
+    majority = 0
+    for cluster in set(cluster_ids):
+        members = [t for t, c in zip(true_labels, cluster_ids) if c == cluster]
+        majority += Counter(members).most_common(1)[0][1]
+    return majority / len(true_labels)
+
+
+def cluster_and_score(vectors: np.ndarray, true_labels: list[str], num_clusters: int) -> dict:
+    """Ward's hierarchical clustering cut into `num_clusters`, scored against the labels.
+
+    The adjusted Rand index is 1 for a perfect recovery and about 0 for a
+    random assignment; purity is easier to read but rewards many small clusters.
+    """
+    tree = linkage(vectors, method="ward")
+    clusters = fcluster(tree, num_clusters, criterion="maxclust")
+    return {"clusters": clusters, "ari": adjusted_rand_score(true_labels, clusters),
+            "purity": purity(true_labels, clusters)}
+
+
+def nearest_neighbour_accuracy(vectors: np.ndarray, labels: list[str]) -> float:
+    """Leave-one-out: the share of items whose closest other item has the same label.
+
+    Unlike a clustering it needs no number of clusters and no tree shape,
+    only that words of one category sit closer to each other than to others.
+    """
+    distances = np.linalg.norm(vectors[:, None, :] - vectors[None, :, :], axis=-1)
+    np.fill_diagonal(distances, np.inf)  # an item is not its own neighbour
+    nearest = distances.argmin(axis=1)
+    return float(np.mean([labels[i] == labels[j] for i, j in enumerate(nearest)]))
+
+
+def word_clusters(means: np.ndarray, categories: list[str]) -> dict:
+    """Everything the site needs about one network's word means: the two cuts,
+    the neighbour test, the tree to draw, and a 2-D map of the words."""
+    word_class = [c.split("_")[0] for c in categories]  # "NOUN" or "VERB"
+    seven = cluster_and_score(means, categories, len(set(categories)))
+    tree = linkage(means, method="ward")
+    drawing = dendrogram(tree, no_plot=True)
+    return {
+        "clusters": seven["clusters"],
+        "ari": seven["ari"],
+        "purity": seven["purity"],
+        "nearest_neighbour_accuracy": nearest_neighbour_accuracy(means, categories),
+        "noun_verb": cluster_and_score(means, word_class, 2),
+        "linkage": tree,
+        "dendrogram": {"leaves": drawing["leaves"], "icoord": drawing["icoord"],
+                       "dcoord": drawing["dcoord"]},
+        "points": np.round(PCA(2, svd_solver="full").fit_transform(means), 4),
+    }
+
+
+def words_section(run: Run, trained_states: np.ndarray, untrained_states: np.ndarray) -> dict:
+    """Elman's figure, measured, with a control.
+
+    Determiners are left out: "the" and "a" are not among the seven categories,
+    and as the only words before every noun they would form a trivial eighth group.
+
+    The control is the same network before training. Averaging hidden states
+    per word can group words by their spelling alone (words sharing letters,
+    especially final letters, drive the state the same way), so the trained
+    network's scores mean something only by how far they exceed the untrained ones.
+    """
+    text = run.corpus.text
+    in_corpus = set(text.split())
+    words = [w for w, c in WORD_CATEGORY.items() if c != "DET" and w in in_corpus]
+    categories = [WORD_CATEGORY[w] for w in words]
+    trained, counts = mean_state_per_word(text, trained_states, words)
+    untrained, _ = mean_state_per_word(text, untrained_states, words)
+    return {
+        "words": words,
+        "categories": categories,
+        "occurrences": counts,
+        "num_clusters": len(set(categories)),
+        "trained": word_clusters(trained, categories),
+        "untrained": word_clusters(untrained, categories),
+    }
+
+
+# --- 3. Prediction error by position within a word --------------------------------
+
+def position_in_word(text: str) -> np.ndarray:
+    """For each character: 0 for the first letter of a word, 1 for the second, ...;
+    -1 for a space."""
+    positions = np.empty(len(text), dtype=np.int64)
+    position = 0
+    for t, char in enumerate(text):
+        if char == " ":
+            positions[t], position = -1, 0
+        else:
+            positions[t], position = position, position + 1
+    return positions
+
+
+def bucket_errors(positions: np.ndarray, probs: np.ndarray, targets: np.ndarray) -> dict:
+    """Mean loss (nats) and top-1 error rate of predictions, grouped by the
+    position of the character being predicted. Row t of `probs` predicts targets[t]."""
+    losses = -np.log(np.maximum(probs[np.arange(len(targets)), targets], 1e-300))
+    wrong = probs.argmax(axis=1) != targets
+    buckets = sorted(set(positions[positions >= 0])) + [-1]  # the space goes last
+    return {
+        "buckets": [SPACE if b < 0 else str(b) for b in buckets],
+        "count": [int(np.sum(positions == b)) for b in buckets],
+        "loss": [float(losses[positions == b].mean()) for b in buckets],
+        "error": [float(wrong[positions == b].mean()) for b in buckets],
+    }
+
+
+def word_position_section(run: Run, rnn_probs: np.ndarray) -> dict:
+    """The validation characters, each predicted from everything before it,
+    by the network and by the grammar itself. Uncertainty lives at word onsets:
+    once the first letter or two of a word are known the rest is spelled out."""
+    text, cut = run.corpus.text, run.cut
+    targets = run.data[cut:]
+    positions = position_in_word(text)[cut:]
+    # Row t of both predictors' outputs predicts character t + 1.
+    optimal_probs = OptimalPredictor().next_char_probs(text, run.vocab.chars)[cut - 1:-1]
+    rnn = bucket_errors(positions, rnn_probs[cut - 1:-1], targets)
+    optimal = bucket_errors(positions, optimal_probs, targets)
+    return {"buckets": rnn["buckets"], "count": rnn["count"],
+            "rnn_loss": rnn["loss"], "rnn_error": rnn["error"],
+            "optimal_loss": optimal["loss"], "optimal_error": optimal["error"]}
+
+
+# --- 4. Generation quality ----------------------------------------------------------
+
+def complete_words(text: str) -> list[str]:
+    """The words of a generated text, without the last one if the text stopped mid-word."""
+    words = text.split()
+    return words if text.endswith(" ") else words[:-1]
+
+
+def vocab_hit_rate(words: list[str]) -> float | None:
+    """Share of words that are words of the language (None if there are none)."""
+    return sum(w in KNOWN_WORDS for w in words) / len(words) if words else None
+
+
+def grammar_rate(words: list[str]) -> float | None:
+    """Share of attempted sentences the grammar accepts (None if none was attempted)."""
+    verdicts = parse_sentences(words)
+    return sum(verdicts) / len(verdicts) if verdicts else None
+
+
+def judge_sample(model: CharRNN, vocab: Vocab, temperature: float, seed: int,
+                 length: int = SAMPLE_LENGTH, seed_text: str = SEED_TEXT) -> dict:
+    """Generate `length` characters and score them.
+
+    The hit rate counts generated words only. The grammar sees the seed text
+    too: "the " is the determiner of the first sentence, which the network
+    was asked to continue.
+    """
+    text = sample(model, vocab, seed_text, length, temperature, np.random.default_rng(seed))
+    words = complete_words(text)
+    return {
+        "temperature": temperature,
+        "text": text[:EXCERPT_LENGTH],
+        "num_words": len(words),
+        "num_sentences": len(parse_sentences(seed_text.split() + words)),
+        "vocab_hit_rate": vocab_hit_rate(words),
+        "grammar_rate": grammar_rate(seed_text.split() + words),
+    }
+
+
+def generation_section(model: CharRNN, vocab: Vocab, seed: int) -> dict:
+    # One seed for every temperature: the samples draw the same random numbers,
+    # so they differ only by what the temperature does to the distribution.
+    by_temperature = [judge_sample(model, vocab, t, seed) for t in TEMPERATURES]
+    headline = next(s for s in by_temperature if s["temperature"] == 1.0)
+    return {
+        "seed_text": SEED_TEXT,
+        "sample_length": SAMPLE_LENGTH,
+        "excerpt_length": EXCERPT_LENGTH,
+        "temperatures": list(TEMPERATURES),
+        "vocab_hit_rate": headline["vocab_hit_rate"],   # at temperature 1.0
+        "grammar_rate": headline["grammar_rate"],
+        "samples": by_temperature,
+    }
+
+
+# --- 5. Baselines on the validation slice ----------------------------------------------
+
+def unigram_loss(train_text: str, val_text: str, chars) -> float:
+    """Mean nats/char of a model that ignores context: character frequencies of
+    the training text (plus one, so an unseen character is not infinitely surprising)."""
+    counts = Counter(train_text)
+    total = len(train_text) + len(chars)
+    return float(np.mean([-math.log((counts[c] + 1) / total) for c in val_text]))
+
+
+def baselines_section(run: Run, rnn_probs: np.ndarray) -> dict:
+    """Mean nats/char on the exact validation slice training reported on.
+
+    Every model predicts each validation character from all the text before
+    it, so they answer the same question. `rnn_val_context` is the figure
+    training printed (its state warmed on only the last 200 training
+    characters); the two agree closely because a sentence is short.
+    """
+    text, cut = run.corpus.text, run.cut
+    train_text, val_text = text[:cut], text[cut:]
+    targets = run.data[cut:]
+    rnn_probs = rnn_probs[cut - 1:-1]
+    train_data = run.data[:cut]
+    return {
+        "val_chars": len(val_text),
+        "rnn": float(-np.log(rnn_probs[np.arange(len(targets)), targets]).mean()),
+        "rnn_val_context": validation_loss(run.model, run.data[cut:], train_data[-200:]),
+        "optimal": OptimalPredictor().mean_loss(val_text, history=train_text),
+        "kneser_ney": KneserNey(order=NGRAM_ORDER).fit(train_text).mean_loss(val_text, history=train_text),
+        "kneser_ney_order": NGRAM_ORDER,
+        "unigram": unigram_loss(train_text, val_text, run.vocab.chars),
+        "entropy_floor": entropy_floor(),
+    }
+
+
+# --- all of it ---------------------------------------------------------------------------
+
+def analyze(run_dir) -> dict:
+    """Analyse a finished run, write analysis.json into it, and return the same dict."""
+    started = time.perf_counter()
+    run = load_run(run_dir)
+    # One pass over the whole corpus per network feeds several sections.
+    states, probs = read_stream(run.model, run.data)
+    untrained_states, _ = read_stream(untrained_model(run.config, len(run.vocab)), run.data)
+    analysis = {
+        "pca": pca_section(run, states),
+        "words": words_section(run, states, untrained_states),
+        "word_position": word_position_section(run, probs),
+        "generation": generation_section(run.model, run.vocab, run.config.seed),
+        "baselines": baselines_section(run, probs),
+    }
+    analysis["analysis_seconds"] = round(time.perf_counter() - started, 2)
+    analysis = to_json_value(analysis)
+    write_json_atomically(Path(run_dir) / "analysis.json", analysis)
+    return analysis
+
+
+def to_json_value(value, digits: int = 6):
+    """NumPy arrays and scalars -> lists and plain numbers, floats rounded to
+    `digits` significant digits; NaN and infinity -> None, since JSON has neither."""
+    if isinstance(value, dict):
+        return {str(k): to_json_value(v, digits) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return to_json_value(value.tolist(), digits)
+    if isinstance(value, (list, tuple)):
+        return [to_json_value(v, digits) for v in value]
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(f"{value:.{digits}g}") if math.isfinite(value) else None
+    return value
+
+
+def write_json_atomically(path: Path, data: dict) -> None:
+    """Write next to the target, then rename over it: a reader never sees half a file."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    tmp.write_text(json.dumps(data, indent=1, sort_keys=True, allow_nan=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)

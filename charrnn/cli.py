@@ -1,0 +1,179 @@
+"""Command line: `charrnn corpus | train | analyze | sample | explore`.
+
+Also runs as `python -m charrnn`. Bad values end with one line on stderr and
+exit status 2 (the convention for usage errors), never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+from .train import TrainConfig
+
+DEFAULTS = TrainConfig()
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # argparse prints the whole usage; one line is enough
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def add_train_flags(p: argparse.ArgumentParser) -> None:
+    help_text = {
+        "steps": "training steps (chunks)", "hidden_size": "hidden units H",
+        "seq_len": "characters per chunk (truncation length)", "lr": "learning rate",
+        "momentum": "momentum coefficient mu", "lr_decay": "learning-rate decay factor",
+        "lr_decay_every": "apply the decay every this many steps",
+        "clip": "global gradient-norm threshold (0 disables)", "seed": "seed for weights and samples",
+        "init": "W_hh initialisation: orthogonal, xavier or random",
+        "activation": "tanh, relu or sigmoid", "embedding_dim": "learned embedding size (0: one-hot)",
+        "freeze_whh": "never update W_hh (echo-state baseline)",
+        "num_sentences": "sentences in the generated corpus", "corpus_seed": "seed of the generated corpus",
+        "val_fraction": "share of the text held out for validation",
+        "val_every": "validation interval in steps", "sample_every": "print a sample every this many steps",
+        "corpus_path": "train on this text file instead of a generated corpus",
+    }
+    for f in fields(TrainConfig):
+        flag = "--" + ("corpus" if f.name == "corpus_path" else f.name.replace("_", "-"))
+        default = getattr(DEFAULTS, f.name)
+        if isinstance(default, bool):
+            p.add_argument(flag, dest=f.name, action="store_true", help=help_text[f.name])
+        else:
+            p.add_argument(flag, dest=f.name, type=type(default), default=default,
+                           metavar=f.name.upper(), help=f"{help_text[f.name]} (default: {default!r})")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="charrnn", description="A character-level RNN with hand-written BPTT.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    p = sub.add_parser("corpus", help="generate the toy-language corpus")
+    p.add_argument("--num-sentences", type=int, default=DEFAULTS.num_sentences)
+    p.add_argument("--seed", type=int, default=DEFAULTS.corpus_seed)
+    p.add_argument("--out", type=Path, help="write the text here (default: print it)")
+    p.add_argument("--stats", action="store_true", help="print the statistics as JSON instead")
+
+    p = sub.add_parser("train", help="train and write a run directory")
+    add_train_flags(p)
+    p.add_argument("--out", type=Path, default=Path("runs/latest"), help="run directory (default: runs/latest)")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quiet", action="store_true", help="print nothing but errors")
+    mode.add_argument("--json", action="store_true", help="print JSON lines for machines")
+
+    p = sub.add_parser("analyze", help="phase 4 analysis of a run (writes analysis.json)")
+    p.add_argument("run", type=Path, help="run directory")
+
+    p = sub.add_parser("sample", help="generate text from a trained run")
+    p.add_argument("run", type=Path, help="run directory")
+    p.add_argument("--prefix", default="the ", help="seed text (default: 'the ')")
+    p.add_argument("--length", type=int, default=200)
+    p.add_argument("--temperature", type=float, default=1.0)
+    p.add_argument("--seed", type=int, default=0)
+
+    p = sub.add_parser("explore", help="type a prefix, see the next-character distribution")
+    p.add_argument("run", type=Path, help="run directory")
+    p.add_argument("--temperature", type=float, default=1.0)
+    p.add_argument("--top", type=int, default=8, help="how many characters to show")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except (ValueError, FileNotFoundError) as err:
+        print(f"charrnn {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def cmd_corpus(args) -> int:
+    from .corpus import corpus_stats, generate_corpus
+    corpus = generate_corpus(args.num_sentences, args.seed)
+    if args.stats:
+        print(json.dumps(corpus_stats(corpus), indent=1))
+    elif args.out:
+        args.out.write_text(corpus.text + "\n", encoding="utf-8")
+        print(f"wrote {len(corpus.text):,} characters to {args.out}", file=sys.stderr)
+    else:
+        print(corpus.text)
+    return 0
+
+
+def cmd_train(args) -> int:
+    from .console import Console
+    from .train import train
+    cfg = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+    console = Console("quiet" if args.quiet else "json" if args.json else "auto")
+    summary = train(cfg, args.out, console)
+    return 1 if summary["diverged"] else 0
+
+
+def cmd_analyze(args) -> int:
+    from .analysis import analyze
+    result = analyze(args.run)
+    print(json.dumps(headline(result), indent=1))
+    return 0
+
+
+def headline(result: dict) -> dict:
+    """The few numbers worth printing from analysis.json."""
+    keep = {}
+    for section in ("generation", "baselines"):
+        if section in result:
+            keep[section] = {k: v for k, v in result[section].items() if not isinstance(v, (list, dict))}
+    return keep
+
+
+def check_temperature(t: float) -> None:
+    if not t > 0:
+        raise ValueError(f"temperature must be > 0, got {t}")
+
+
+def cmd_sample(args) -> int:
+    import numpy as np
+    from .record import load_checkpoint
+    from .sample import sample
+    check_temperature(args.temperature)
+    if args.length <= 0:
+        raise ValueError(f"length must be > 0, got {args.length}")
+    model, vocab = load_checkpoint(args.run)
+    print(args.prefix + sample(model, vocab, args.prefix, args.length, args.temperature,
+                               np.random.default_rng(args.seed)))
+    return 0
+
+
+def cmd_explore(args) -> int:
+    import numpy as np
+    from .record import load_checkpoint
+    from .sample import sample, warm_up
+    check_temperature(args.temperature)
+    model, vocab = load_checkpoint(args.run)
+    rng = np.random.default_rng(0)
+    print("type a prefix and press enter (empty line or Ctrl-D to quit)")
+    for line in sys.stdin:
+        prefix = line.rstrip("\n").lower()
+        if not prefix:
+            break
+        try:
+            _, probs = warm_up(model, vocab, prefix)
+        except ValueError as err:
+            print(f"  {err}")
+            continue
+        for i in np.argsort(-probs)[: args.top]:
+            bar = "#" * int(round(40 * probs[i]))
+            print(f"  {vocab.chars[i]!r:5} {probs[i]:6.3f} {bar}")
+        print("  ..." + sample(model, vocab, prefix, 60, args.temperature, rng))
+    return 0
+
+
+COMMANDS = {"corpus": cmd_corpus, "train": cmd_train, "analyze": cmd_analyze,
+            "sample": cmd_sample, "explore": cmd_explore}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Generation: let the trained network write, one character at a time."""
+from __future__ import annotations
+
+import numpy as np
+
+from .data import Vocab
+from .model import CharRNN
+
+
+def warm_up(model: CharRNN, vocab: Vocab, prefix: str, h: np.ndarray | None = None):
+    """Read a prefix and return (hidden state, next-character distribution).
+
+    The prefix conditions the network the way a prompt does: every character
+    of it passes through the recurrence, so the state remembers where in a
+    word and a sentence the text stopped.
+    """
+    if not prefix:
+        raise ValueError("the seed text must contain at least one character")
+    indices = vocab.encode(prefix)  # names an unknown character and its position
+    h = np.zeros(model.hidden_size) if h is None else h
+    for i in indices:
+        h, probs = model.step(int(i), h)
+    return h, probs
+
+
+def with_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
+    """Rescale a distribution as if its logits were divided by the temperature.
+
+    Below 1 the likeliest characters gain mass (safer, more repetitive text);
+    above 1 the distribution flattens (more surprising, more mistakes).
+    """
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    logp = np.log(np.maximum(probs, 1e-300)) / temperature
+    p = np.exp(logp - logp.max())
+    return p / p.sum()
+
+
+def sample(model: CharRNN, vocab: Vocab, seed_text: str, length: int,
+           temperature: float = 1.0, rng: np.random.Generator | None = None) -> str:
+    """Continue seed_text by `length` characters (the seed is not repeated)."""
+    rng = rng if rng is not None else np.random.default_rng(0)
+    h, probs = warm_up(model, vocab, seed_text)
+    out = []
+    for _ in range(length):
+        index = int(rng.choice(len(vocab), p=with_temperature(probs, temperature)))
+        out.append(vocab.chars[index])
+        h, probs = model.step(index, h)
+    return "".join(out)

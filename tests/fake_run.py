@@ -1,0 +1,101 @@
+"""TEST FIXTURE: a small, fake run directory in the format of docs/run-format.md.
+
+The numbers are random (seeded), not the result of training anything. The engine
+tests and the build benchmark use it so they never train.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+VOCAB = list(" abcdeghiklmnoprstuvwy")
+TEMPLATES = {"NOUN_HUMAN VERB_INTRAN": 80, "NOUN_HUMAN VERB_TRAN(eat) NOUN_FOOD": 75,
+             "NOUN_ANIMAL VERB_INTRAN": 40, "NOUN_ANIMAL VERB_PERCEPT NOUN_HUMAN": 35}
+
+
+def _json(path: Path, data) -> None:
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: int = 10,
+                   seed: int = 0, with_analysis: bool = True) -> Path:
+    """Write every file of a run directory into ``run_dir`` and return it."""
+    rng = np.random.default_rng(seed)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    V, H, T = len(VOCAB), hidden, seq_len
+    params = H * V + H * H + V * H + H + V
+    floor = 0.62
+
+    step = np.arange(1, steps + 1)
+    loss = (floor + 2.5 * np.exp(-step / (steps / 6)) + 0.1 * rng.random(steps)).astype(np.float32)
+    lr = (0.01 * 0.985 ** (step // max(1, steps // 6))).astype(np.float32)
+    grad_norm = (5 * np.exp(-step / steps) + rng.random(steps)).astype(np.float32)
+    val_step = np.arange(0, steps + 1, max(1, steps // 20))[1:].astype(np.int64)
+    val_loss = (floor + 0.05 + 2.4 * np.exp(-val_step / (steps / 6))).astype(np.float32)
+    np.savez_compressed(run_dir / "curves.npz", step=step.astype(np.int64), loss=loss, lr=lr,
+                        grad_norm=grad_norm, clipped=grad_norm > 5, val_step=val_step,
+                        val_loss=val_loss)
+
+    snap = np.unique(np.concatenate([[1], np.geomspace(1, steps, 12).astype(int), [steps]]))
+    S = len(snap)
+    param_names = ["W_xh", "W_hh", "W_hy", "b_h", "b_y"]
+    radius = np.linspace(1.0, 1.2, S).astype(np.float32)
+    angles = rng.uniform(0, 2 * np.pi, (S, H))
+    probs = rng.random((S, T, V)).astype(np.float32)
+    probs /= probs.sum(axis=-1, keepdims=True)
+    inputs = rng.integers(0, V, (S, T))
+    np.savez_compressed(
+        run_dir / "snapshots.npz", step=snap.astype(np.int64), spectral_radius=radius,
+        eigenvalues=(radius[:, None] * np.exp(1j * angles)).astype(np.complex64),
+        grad_norms=rng.random((S, 5)).astype(np.float32),
+        param_norms=rng.random((S, 5)).astype(np.float32),
+        total_grad_norm=rng.random(S).astype(np.float32),
+        clip_ratio=np.ones(S, np.float32), clipped=np.zeros(S, bool),
+        step_grad_norms=rng.random((S, T)).astype(np.float32),
+        hidden=rng.uniform(-1, 1, (S, T, H)).astype(np.float32),
+        inputs=inputs, targets=np.roll(inputs, -1, axis=1), probs=probs,
+        correct=rng.random((S, T)) > 0.5, saturation=rng.random(S).astype(np.float32),
+        loss=loss[snap - 1])
+    _json(run_dir / "snapshots.json", {"param_names": param_names,
+                                       "samples": [f"the boy sleeps {i}" for i in range(S)]})
+    shapes = {"W_xh": (H, V), "W_hh": (H, H), "W_hy": (V, H), "b_h": (H,), "b_y": (V,)}
+    kept = snap[::2]
+    np.savez_compressed(run_dir / "weights.npz", step=kept.astype(np.int64),
+                        **{n: rng.normal(size=(len(kept), *s)).astype(np.float32)
+                           for n, s in shapes.items()})
+    J, K = 5, 10
+    np.savez_compressed(run_dir / "jacobians.npz",
+                        step=np.linspace(1, steps, J).astype(np.int64),
+                        distance=np.arange(1, K + 1),
+                        product_norm=np.exp(-np.outer(np.ones(J), np.arange(K)) / 4).astype(np.float32),
+                        product_radius=rng.random((J, K)).astype(np.float32),
+                        step_radius=rng.random((J, K)).astype(np.float32),
+                        product_eigenvalues=np.zeros((J, K, H), np.complex64))
+    np.savez(run_dir / "checkpoint.npz", chars=np.asarray(VOCAB),
+             **{f"param_{n}": rng.normal(size=s) for n, s in shapes.items()})
+
+    num_chars = 24_000
+    _json(run_dir / "config.json", {"steps": steps, "hidden_size": H, "seq_len": T, "lr": 0.01,
+                                    "momentum": 0.9, "clip": 5.0, "seed": 42,
+                                    "num_sentences": sum(TEMPLATES.values()), "corpus_seed": 42,
+                                    "val_fraction": 0.1, "init": "orthogonal",
+                                    "activation": "tanh"})
+    _json(run_dir / "vocab.json", {"chars": VOCAB})
+    _json(run_dir / "corpus.json", {
+        "num_sentences": sum(TEMPLATES.values()), "num_chars": num_chars,
+        "template_counts": TEMPLATES, "word_counts": {"the": 300, "a": 290, "boy": 60},
+        "char_counts": {c: 100 + i for i, c in enumerate(VOCAB)}, "entropy_floor": floor})
+    (run_dir / "console.txt").write_text("fake run: nothing was trained\n", encoding="utf-8")
+    if with_analysis:
+        _json(run_dir / "analysis.json", {"vocab_hit_rate": 0.9, "grammatical_rate": 0.8,
+                                          "cluster_purity": 0.7})
+    _json(run_dir / "summary.json", {
+        "params": params, "vocab_size": V, "corpus_chars": num_chars,
+        "train_chars": int(num_chars * 0.9), "val_chars": int(num_chars * 0.1),
+        "num_sentences": sum(TEMPLATES.values()), "steps": steps,
+        "final_loss": float(loss[-1000:].mean()), "final_val_loss": float(val_loss[-1]),
+        "entropy_floor": floor, "spectral_radius_init": 1.0,
+        "spectral_radius_final": float(radius[-1]), "train_seconds": 12.5, "diverged": None})
+    return run_dir

@@ -1,0 +1,128 @@
+"""Run figures inside author text: ``{{ run.params | thousands }}``.
+
+Prose, annotations and the overview intro are Jinja templates rendered in a
+sandbox with one variable, ``run``. ``run.<name>`` is any field of summary.json,
+config.json, corpus.json or analysis.json (summary wins where names repeat);
+``run.summary.<name>``, ``run.config.<name>``, ``run.corpus.<name>`` and
+``run.analysis.<name>`` name one file explicitly. An unknown name is an error.
+"""
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .run import Run
+
+NAMESPACES = ("config", "corpus", "analysis", "summary")   # later ones win when flattened
+
+
+class Figures(dict):
+    """A dict that knows its dotted name, so an unknown key can be reported as ``run.x.y``."""
+
+    def __init__(self, name: str, values: dict):
+        super().__init__({k: _wrap(f"{name}.{k}", v) for k, v in values.items()})
+        self.name = name
+
+
+def _wrap(name: str, value: Any) -> Any:
+    return Figures(name, value) if isinstance(value, dict) else value
+
+
+def figures_of(run: Run) -> Figures:
+    files = {"config": run.config, "corpus": run.corpus, "analysis": run.analysis,
+             "summary": run.summary}
+    flat: dict[str, Any] = {}
+    for namespace in NAMESPACES:
+        flat.update(files[namespace])
+    flat.update(files)
+    flat["vocab"] = run.vocab
+    return Figures("run", flat)
+
+
+class FigureError(Exception):
+    def __init__(self, message: str, hint: str):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+class _Unknown(jinja2.StrictUndefined):
+    """StrictUndefined whose message names the figure and the closest known ones."""
+
+    @property
+    def _undefined_message(self) -> str:
+        owner = self._undefined_obj
+        if isinstance(owner, Figures):
+            return f"unknown run figure '{owner.name}.{self._undefined_name}'"
+        return super()._undefined_message
+
+
+# Formatting filters, shared by the prose sandbox and the page templates.
+def thousands(value: float) -> str:
+    """7256 -> '7,256'."""
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.0f}"
+
+
+def fixed(value: float, digits: int = 3) -> str:
+    """A float with a fixed number of decimals: 1.1 -> '1.100'."""
+    return f"{value:.{digits}f}"
+
+
+def percent(value: float, digits: int = 0) -> str:
+    """0.876 -> '88%'."""
+    return f"{100 * value:.{digits}f}%"
+
+
+def duration(seconds: float) -> str:
+    """372.4 -> '6 min 12 s'."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, seconds = divmod(seconds, 60)
+    return f"{minutes} min {seconds} s" if minutes < 60 else \
+        f"{minutes // 60} h {minutes % 60} min"
+
+
+FILTERS = {"thousands": thousands, "fixed": fixed, "percent": percent, "duration": duration}
+
+_sandbox = ImmutableSandboxedEnvironment(undefined=_Unknown, autoescape=False,
+                                         keep_trailing_newline=True)
+_sandbox.filters.update(FILTERS)
+
+
+def fill(text: str, figures: Figures) -> str:
+    """Render ``text`` with ``run`` = ``figures``; raises FigureError on any mistake."""
+    if "{" not in text:
+        return text
+    try:
+        return _sandbox.from_string(text).render(run=figures)
+    except jinja2.TemplateSyntaxError as error:
+        raise FigureError(f"template syntax error on line {error.lineno} of the text: "
+                          f"{error.message}",
+                          "write figures as {{ run.name }}; use {% raw %}...{% endraw %} "
+                          "around literal braces") from None
+    except jinja2.UndefinedError as error:
+        raise FigureError(str(error), _suggest(str(error), figures)) from None
+    except jinja2.TemplateError as error:   # sandbox refusals, bad filter use
+        raise FigureError(f"template error: {error}",
+                          "use only run figures and the filters "
+                          "round, thousands, fixed, percent, duration") from None
+    except (TypeError, ValueError) as error:
+        raise FigureError(f"a filter failed: {error}",
+                          "check that the figure is a number where a filter expects one") from None
+
+
+def _suggest(message: str, figures: Figures) -> str:
+    name = message.rsplit("'", 2)[-2] if message.count("'") >= 2 else ""
+    owner: Any = figures
+    parts = name.split(".")[1:]
+    for part in parts[:-1]:
+        owner = owner.get(part, {}) if isinstance(owner, dict) else {}
+    known = sorted(owner) if isinstance(owner, dict) else []
+    close = difflib.get_close_matches(parts[-1] if parts else name, known, n=3)
+    if close:
+        return "did you mean " + " or ".join(f"'{owner.name}.{c}'" for c in close) + "?"
+    return "known figures: " + ", ".join(known) if known else \
+        "the figure must be in summary/config/corpus/analysis.json of the run"

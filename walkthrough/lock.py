@@ -1,0 +1,50 @@
+"""site_src/walkthrough.lock: the code each section's notes were last reviewed against.
+
+The lock maps a section id to a hash of the code the section shows: its content
+only (dedented, trailing spaces ignored), so lines inserted above a symbol do
+not change it, while any edit inside the shown code does. A build compares the
+current hashes with the lock and reports each section whose code changed, or
+that was never reviewed; ``build.py --accept`` records the current hashes once
+the author has re-read the notes.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def code_hash(code: str) -> str:
+    normal = "\n".join(line.rstrip() for line in code.strip("\n").splitlines())
+    return "sha256:" + hashlib.sha256(normal.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Drift:
+    section: str
+    state: str   # "changed" or "unreviewed"
+
+    def __str__(self) -> str:
+        if self.state == "changed":
+            return (f"section '{self.section}': its code changed since the notes were reviewed; "
+                    "re-read them, then run `python build.py --accept`")
+        return (f"section '{self.section}': not in the lock file (never reviewed); "
+                "read its notes, then run `python build.py --accept`")
+
+
+def read(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        return {}
+    return json.loads(path.read_text(encoding="utf-8"))["sections"]
+
+
+def compare(locked: dict[str, str], current: dict[str, str]) -> list[Drift]:
+    """Sections whose current hash differs from the lock, in id order."""
+    return [Drift(sid, "changed" if sid in locked else "unreviewed")
+            for sid, digest in sorted(current.items()) if locked.get(sid) != digest]
+
+
+def write(path: Path, current: dict[str, str]) -> None:
+    text = json.dumps({"sections": dict(sorted(current.items()))}, indent=1, sort_keys=True)
+    path.write_text(text + "\n", encoding="utf-8")

@@ -1,0 +1,34 @@
+"""Write the site beside the output folder, then swap it in.
+
+A failing build never touches the published folder; a finished one replaces it
+with two renames, so a reader or a static server sees the old site or the new
+one, never half of each.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+
+def write_site(out: Path, files: dict[str, bytes]) -> None:
+    """Replace the folder ``out`` with exactly ``files`` (relative POSIX path -> content)."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        for name, content in sorted(files.items()):
+            path = tmp / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        for folder in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
+            folder.chmod(0o755)   # mkdtemp makes 0700: a web server must read it
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        if out.exists():
+            out.rename(old)
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,47 @@
+"""Pages to HTML: one Jinja environment, one render function per page type.
+
+The templates live in site_src/templates/ and extend ``base.html``. Every link
+and asset reference is relative (``root`` is "" or "../"), so the site works
+from file:// and under any path of any static host.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from .errors import BuildError, Problem, shown
+from .figures import FILTERS
+from .pages import IndexPage, SectionPage
+
+
+def environment(templates: Path, site_title: str) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates),
+                             autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(FILTERS)
+    env.globals["site_title"] = site_title
+    return env
+
+
+def render_index(env: jinja2.Environment, page: IndexPage) -> str:
+    return _render(env, "index.html", page.path, page=page)
+
+
+def render_section(env: jinja2.Environment, page: SectionPage) -> str:
+    return _render(env, "section.html", page.path, page=page)
+
+
+def _render(env: jinja2.Environment, template: str, path: str, **context) -> str:
+    root = "../" * path.count("/")
+    try:
+        return env.get_template(template).render(root=root, **context)
+    except jinja2.TemplateSyntaxError as error:
+        where = Path(env.loader.searchpath[0]) / (error.name or template)
+        raise BuildError([Problem(shown(where), f"template syntax error: {error.message}",
+                                  "fix the template", line=error.lineno)]) from None
+    except jinja2.UndefinedError as error:
+        where = Path(env.loader.searchpath[0]) / template
+        raise BuildError([Problem(shown(where), f"while rendering {path}: {error}",
+                                  "use only fields the page has (walkthrough/pages.py) "
+                                  "and figures the run has")]) from None

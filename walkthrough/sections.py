@@ -1,0 +1,294 @@
+"""Read and validate what the author writes: site.yaml and sections/*.yaml.
+
+Validation here is about the YAML alone (keys, types, ids, references between
+files). Whether the named code exists is checked by ``source.py``, whether the
+run has the figures the prose uses by ``pages.py``. The schema is described for
+authors in site_src/sections/README.md.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import BuildError, Problem, shown
+
+SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+# Element ids the section template uses itself; annotation ids must differ.
+RESERVED_IDS = frozenset({"top", "content", "prose", "code", "charts", "pager"})
+
+
+@dataclass(frozen=True)
+class Annotation:
+    id: str
+    code: str   # a fragment that must occur in the section's code
+    text: str   # Markdown; may use run figures
+
+
+@dataclass(frozen=True)
+class CodeRef:
+    file: str
+    symbol: str | None = None
+    marker: str | None = None
+    lines: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    path: Path      # the YAML file
+    id: str
+    number: int
+    phase: int
+    title: str
+    subtitle: str
+    code: CodeRef | None
+    prose: str
+    annotations: tuple[Annotation, ...]
+    charts: tuple[str, ...]
+
+    @property
+    def slug(self) -> str:
+        return f"sections/{self.id}.html"
+
+
+@dataclass(frozen=True)
+class Phase:
+    number: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Site:
+    path: Path      # site.yaml
+    title: str
+    subtitle: str
+    intro: str      # Markdown; may use run figures
+    phases: tuple[Phase, ...]
+    sections: tuple[Section, ...]   # ordered by number
+
+
+# ---------------------------------------------------------------------------
+# The schema: field -> (types accepted, required?)
+
+TEXT, NUMBER, LIST = (str,), (int,), (list,)
+SITE_FIELDS = {"title": (TEXT, True), "subtitle": (TEXT, True), "intro": (TEXT, True),
+               "phases": (LIST, True)}
+PHASE_FIELDS = {"number": (NUMBER, True), "title": (TEXT, True)}
+SECTION_FIELDS = {
+    "id": (TEXT, True), "number": (NUMBER, True), "phase": (NUMBER, True),
+    "title": (TEXT, True), "subtitle": (TEXT, True),
+    "file": (TEXT, False), "symbol": (TEXT, False), "marker": (TEXT, False),
+    "lines": (LIST, False),
+    "prose": (TEXT, False), "annotations": (LIST, False), "charts": (LIST, False),
+}
+ANNOTATION_FIELDS = {"id": (TEXT, True), "code": (TEXT, True), "text": (TEXT, True)}
+KIND = {str: "text", int: "a whole number", list: "a list", dict: "a mapping"}
+
+
+def load_site(site_src: Path, charts: frozenset[str]) -> Site:
+    """site.yaml and every sections/*.yaml, validated; raises BuildError listing all problems."""
+    problems: list[Problem] = []
+    site_file = site_src / "site.yaml"
+    data = _read_yaml(site_file, problems)
+    if data is not None:
+        _check_fields(data, SITE_FIELDS, site_file, None, "site.yaml", problems)
+    phases = _phases(data, site_file, problems) if data is not None else ()
+    sections = []
+    for path in sorted((site_src / "sections").glob("*.yaml")):
+        section = _section(path, {p.number for p in phases}, charts, problems)
+        if section is not None:
+            sections.append(section)
+    _check_unique(sections, problems)
+    if problems:
+        raise BuildError(problems)
+    return Site(site_file, data["title"], data["subtitle"], data["intro"], phases,
+                tuple(sorted(sections, key=lambda s: s.number)))
+
+
+def _read_yaml(path: Path, problems: list[Problem]) -> dict | None:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
+    except FileNotFoundError:
+        problems.append(Problem(shown(path), "file not found", "create it"))
+        return None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        what = " ".join(filter(None, [error.context, error.problem]))
+        problems.append(Problem(shown(path), f"invalid YAML: {what}",
+                                "fix the YAML syntax at that line (indentation, quotes, colons)",
+                                line=mark.line + 1 if mark else None))
+        return None
+    except yaml.YAMLError as error:
+        problems.append(Problem(shown(path), f"invalid YAML: {error}", "fix the YAML syntax"))
+        return None
+    if not isinstance(data, dict):
+        problems.append(Problem(shown(path), "the file must hold a mapping of fields",
+                                "write 'field: value' lines, see site_src/sections/README.md"))
+        return None
+    return data
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key given twice (PyYAML silently keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key '{key}' is given twice", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _check_fields(data: dict, fields: dict, path: Path, section: str | None, what: str,
+                  problems: list[Problem]) -> bool:
+    """Unknown keys, missing keys and wrong types; True when all is well."""
+    before = len(problems)
+    for key in data:
+        if key not in fields:
+            close = difflib.get_close_matches(str(key), fields, n=1)
+            problems.append(Problem(
+                shown(path), f"unknown field '{key}' in {what}",
+                f"did you mean '{close[0]}'?" if close else
+                "remove it; allowed fields: " + ", ".join(fields), section))
+    for key, (types, required) in fields.items():
+        if key not in data or data[key] is None:
+            if required:
+                problems.append(Problem(shown(path), f"missing field '{key}' in {what}",
+                                        f"add '{key}:' ({KIND[types[0]]})", section))
+            continue
+        value = data[key]
+        if types == NUMBER and isinstance(value, str) and value.isdigit():
+            data[key] = value = int(value)   # YAML reads 08 and 09 as text
+        if not isinstance(value, types) or isinstance(value, bool):
+            problems.append(Problem(
+                shown(path), f"field '{key}' in {what} must be {KIND[types[0]]}, "
+                f"got {type(value).__name__} {value!r}",
+                f"write '{key}:' as {KIND[types[0]]}", section))
+    return len(problems) == before
+
+
+def _phases(data: dict, path: Path, problems: list[Problem]) -> tuple[Phase, ...]:
+    phases = []
+    for i, item in enumerate(data.get("phases") or []):
+        if not isinstance(item, dict):
+            problems.append(Problem(shown(path), f"phases item {i + 1} must be a mapping",
+                                    "write '- number: 0' and 'title: ...'"))
+        elif _check_fields(item, PHASE_FIELDS, path, None, f"phases item {i + 1}", problems):
+            phases.append(Phase(item["number"], item["title"]))
+    return tuple(phases)
+
+
+def _section(path: Path, phases: set[int], charts: frozenset[str],
+             problems: list[Problem]) -> Section | None:
+    data = _read_yaml(path, problems)
+    if data is None:
+        return None
+    sid = data.get("id") if isinstance(data.get("id"), str) else None
+    before = len(problems)
+    _check_fields(data, SECTION_FIELDS, path, sid, "the section", problems)
+    if len(problems) > before:
+        return None
+
+    def fail(message: str, hint: str) -> None:
+        problems.append(Problem(shown(path), message, hint, sid))
+
+    if not SLUG.match(sid):
+        fail(f"id '{sid}' is not a slug", "use lower-case words joined by '-', "
+             "e.g. 'generating-the-corpus'")
+    if not 0 <= data["number"] <= 99:
+        fail(f"number {data['number']} is out of range", "use 0 to 99")
+    if data["phase"] not in phases:
+        fail(f"phase {data['phase']} is not listed in site.yaml",
+             "use one of: " + ", ".join(map(str, sorted(phases))))
+    code = _code_ref(data, fail)
+    annotations = _annotations(data.get("annotations") or [], path, sid, problems)
+    if annotations and code is None:
+        fail("annotations need code to point at", "add 'file:' and 'symbol:' (or marker/lines)")
+    chart_names = data.get("charts") or []
+    for name in chart_names:
+        if not isinstance(name, str):
+            fail(f"chart {name!r} must be a name", "list chart names, e.g. 'charts: [loss]'")
+        elif name not in charts:
+            close = difflib.get_close_matches(str(name), charts, n=1)
+            fail(f"unknown chart '{name}'", f"did you mean '{close[0]}'?" if close else
+                 "use one of: " + ", ".join(sorted(charts)))
+    if len(set(map(str, chart_names))) != len(chart_names):
+        fail("a chart is listed twice", "list each chart once")
+    if len(problems) > before:
+        return None
+    return Section(path, sid, data["number"], data["phase"], data["title"], data["subtitle"],
+                   code, data.get("prose") or "", annotations, tuple(chart_names))
+
+
+def _code_ref(data: dict, fail) -> CodeRef | None:
+    ways = [k for k in ("symbol", "marker", "lines") if k in data]
+    if "file" not in data:
+        if ways:
+            fail(f"'{ways[0]}' needs a 'file'", "add 'file:' naming a file in the package")
+        return None
+    if len(ways) != 1:
+        fail("'file' needs exactly one of symbol, marker, lines" +
+             (f" (got {', '.join(ways)})" if ways else ""),
+             "name the code by 'symbol:' (best), 'marker:', or 'lines: [first, last]'")
+        return None
+    lines = data.get("lines")
+    if lines is not None:
+        if len(lines) != 2 or not all(isinstance(n, int) and not isinstance(n, bool)
+                                      for n in lines):
+            fail(f"lines {lines!r} must be two whole numbers", "write 'lines: [first, last]'")
+            return None
+        lines = (lines[0], lines[1])
+    return CodeRef(data["file"], data.get("symbol"), data.get("marker"), lines)
+
+
+def _annotations(items: list[Any], path: Path, sid: str | None,
+                 problems: list[Problem]) -> tuple[Annotation, ...]:
+    annotations, seen = [], set()
+    for i, item in enumerate(items):
+        what = f"annotation {i + 1}"
+        if not isinstance(item, dict):
+            problems.append(Problem(shown(path), f"{what} must be a mapping",
+                                    "write '- id: ...', 'code: ...', 'text: ...'", sid))
+            continue
+        if not _check_fields(item, ANNOTATION_FIELDS, path, sid, what, problems):
+            continue
+        aid = item["id"]
+        if not SLUG.match(aid):
+            problems.append(Problem(shown(path), f"annotation id '{aid}' is not a slug",
+                                    "use lower-case words joined by '-'", sid))
+        elif aid in RESERVED_IDS or aid == sid:
+            problems.append(Problem(shown(path), f"annotation id '{aid}' is reserved",
+                                    "choose another id; reserved: " +
+                                    ", ".join(sorted(RESERVED_IDS | {sid})), sid))
+        elif aid in seen:
+            problems.append(Problem(shown(path), f"duplicate annotation id '{aid}'",
+                                    "give every annotation of a section its own id", sid))
+        elif not item["code"].strip():
+            problems.append(Problem(shown(path), f"annotation '{aid}' has empty code",
+                                    "quote the code the annotation explains", sid))
+        else:
+            annotations.append(Annotation(aid, item["code"], item["text"]))
+        seen.add(aid)
+    return tuple(annotations)
+
+
+def _check_unique(sections: list[Section], problems: list[Problem]) -> None:
+    for attribute in ("id", "number"):
+        first_seen: dict[Any, Section] = {}
+        for section in sections:
+            value = getattr(section, attribute)
+            if value in first_seen:
+                other = shown(first_seen[value].path)
+                problems.append(Problem(shown(section.path),
+                                        f"duplicate section {attribute} {value!r} "
+                                        f"(also in {other})",
+                                        f"give each section its own {attribute}", section.id))
+            else:
+                first_seen[value] = section
