@@ -17,6 +17,7 @@ next to the rest of the run.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -87,6 +88,12 @@ def untrained_model(config: TrainConfig, vocab_size: int) -> CharRNN:
                    embedding_dim=config.embedding_dim, seed=config.seed)
 
 
+@functools.cache
+def optimal_predictor() -> OptimalPredictor:
+    """Built once: its table of every sentence prefix is the same for every run."""
+    return OptimalPredictor()
+
+
 def read_stream(model: CharRNN, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Read a whole stream from a zero state, carrying the hidden state throughout.
 
@@ -129,8 +136,8 @@ def sentence_span(sentences: list[str], first: int, stop: int) -> tuple[int, int
 def pca_section(run: Run, states: np.ndarray) -> dict:
     """The frame is fitted on the trained network's hidden states over the whole
     training split, read as one stream: the states the final model actually
-    visits. The final snapshot's 25-character chunk alone would be too few
-    points for a stable frame. Every recorded snapshot is then drawn in it."""
+    visits. The final snapshot's single chunk (seq_len characters) would be
+    too few points for a stable frame. Every recorded snapshot is then drawn in it."""
     pca, trajectories = hidden_state_pca(states[:run.cut], run.snapshots["hidden"])
     chars = [[run.vocab.chars[i] for i in row] for row in run.snapshots["inputs"]]
 
@@ -152,13 +159,16 @@ def pca_section(run: Run, states: np.ndarray) -> dict:
 # --- 2. Words, clustered by their hidden states (Elman's result) ------------------
 
 def word_ends(text: str) -> list[tuple[str, int]]:
-    """Every word occurrence and the position of its last character."""
-    return [(m.group(), m.end() - 1) for m in re.finditer(r"\S+", text)]
+    """Every word occurrence and the position of the character that ends it:
+    the space after it (or its last letter at the very end of the text)."""
+    return [(m.group(), min(m.end(), len(text) - 1)) for m in re.finditer(r"\S+", text)]
 
 
 def mean_state_per_word(text: str, states: np.ndarray, words: list[str]) -> tuple[np.ndarray, list[int]]:
-    """Average, for each word of `words`, the hidden state at the last letter of
-    each of its occurrences: the moment the word has just been read.
+    """Average, for each word of `words`, the hidden state once the word has
+    been read: at the space that ends it. That is the moment the network
+    knows the whole word and must guess what kind of word comes next, which
+    is where Elman looked for categories.
     Returns (means (W, H), occurrence counts)."""
     sums = {w: np.zeros(states.shape[1]) for w in words}
     counts = Counter()
@@ -286,7 +296,7 @@ def word_position_section(run: Run, rnn_probs: np.ndarray) -> dict:
     targets = run.data[cut:]
     positions = position_in_word(text)[cut:]
     # Row t of both predictors' outputs predicts character t + 1.
-    optimal_probs = OptimalPredictor().next_char_probs(text, run.vocab.chars)[cut - 1:-1]
+    optimal_probs = optimal_predictor().next_char_probs(text, run.vocab.chars)[cut - 1:-1]
     rnn = bucket_errors(positions, rnn_probs[cut - 1:-1], targets)
     optimal = bucket_errors(positions, optimal_probs, targets)
     return {"buckets": rnn["buckets"], "count": rnn["count"],
@@ -376,7 +386,7 @@ def baselines_section(run: Run, rnn_probs: np.ndarray) -> dict:
         "val_chars": len(val_text),
         "rnn": float(-np.log(rnn_probs[np.arange(len(targets)), targets]).mean()),
         "rnn_val_context": validation_loss(run.model, run.data[cut:], train_data[-200:]),
-        "optimal": OptimalPredictor().mean_loss(val_text, history=train_text),
+        "optimal": optimal_predictor().mean_loss(val_text, history=train_text),
         "kneser_ney": KneserNey(order=NGRAM_ORDER).fit(train_text).mean_loss(val_text, history=train_text),
         "kneser_ney_order": NGRAM_ORDER,
         "unigram": unigram_loss(train_text, val_text, run.vocab.chars),

@@ -240,18 +240,19 @@ def _grammatical_word_sequences() -> tuple[frozenset, frozenset]:
 def parse_sentences(words: Sequence[str]) -> list[bool]:
     """Read `words` left to right; one verdict per attempted sentence.
 
-    At each position we look for a grammatical sentence starting there. If
-    there is one we accept it and jump past it; otherwise we record a failure
-    and move on by one word, so a single bad word costs one verdict and the
-    reading recovers at the next plausible start. A grammatical beginning
-    that runs into the end of the input is left out: it is unfinished, not
-    wrong. Thanks to the fixed valencies at most one sentence can start at
-    any position, so reading greedily never has to choose.
+    Every sentence starts with a determiner, so an attempt starts at "the" or
+    "a". If a grammatical sentence starts there we accept it and jump past
+    it; otherwise we record one failure and resume at the next determiner, so
+    a broken sentence costs exactly one verdict however many words it has. A
+    grammatical beginning that runs into the end of the input is left out:
+    it is unfinished, not wrong. Thanks to the fixed valencies at most one
+    sentence can start at any position, so reading greedily never has to
+    choose.
     """
     sentences, beginnings = _grammatical_word_sequences()
     lengths = sorted({len(s) for s in sentences})
     verdicts: list[bool] = []
-    start = 0
+    start = next_determiner(words, 0)
     while start < len(words):
         length = next((n for n in lengths if tuple(words[start:start + n]) in sentences), 0)
         if length:
@@ -261,5 +262,10 @@ def parse_sentences(words: Sequence[str]) -> list[bool]:
             break
         else:
             verdicts.append(False)
-            start += 1
+            start = next_determiner(words, start + 1)
     return verdicts
+
+
+def next_determiner(words: Sequence[str], start: int) -> int:
+    """Index of the first determiner at or after `start` (len(words) if none)."""
+    return next((i for i in range(start, len(words)) if words[i] in DETERMINERS), len(words))

@@ -77,11 +77,12 @@ def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: 
              **{f"param_{n}": rng.normal(size=s) for n, s in shapes.items()})
 
     num_chars = 24_000
-    _json(run_dir / "config.json", {"steps": steps, "hidden_size": H, "seq_len": T, "lr": 0.01,
-                                    "momentum": 0.9, "clip": 5.0, "seed": 42,
-                                    "num_sentences": sum(TEMPLATES.values()), "corpus_seed": 42,
-                                    "val_fraction": 0.1, "init": "orthogonal",
-                                    "activation": "tanh"})
+    _json(run_dir / "config.json", {
+        "steps": steps, "hidden_size": H, "seq_len": T, "lr": 0.01, "momentum": 0.9,
+        "lr_decay": 0.985, "lr_decay_every": max(1, steps // 6), "clip": 5.0, "seed": 42,
+        "init": "orthogonal", "activation": "tanh", "embedding_dim": 0, "freeze_whh": False,
+        "num_sentences": sum(TEMPLATES.values()), "corpus_seed": 42, "val_fraction": 0.1,
+        "val_every": max(1, steps // 20), "sample_every": max(1, steps // 4)})
     _json(run_dir / "vocab.json", {"chars": VOCAB})
     _json(run_dir / "corpus.json", {
         "num_sentences": sum(TEMPLATES.values()), "num_chars": num_chars,

@@ -60,24 +60,31 @@ class _Unknown(jinja2.StrictUndefined):
 
 
 # Formatting filters, shared by the prose sandbox and the page templates.
+def _number(value) -> float:
+    if isinstance(value, jinja2.Undefined):
+        value._fail_with_undefined_error()   # report the unknown figure, not a format error
+    return value
+
+
 def thousands(value: float) -> str:
     """7256 -> '7,256'."""
+    value = _number(value)
     return f"{value:,}" if isinstance(value, int) else f"{value:,.0f}"
 
 
 def fixed(value: float, digits: int = 3) -> str:
     """A float with a fixed number of decimals: 1.1 -> '1.100'."""
-    return f"{value:.{digits}f}"
+    return f"{_number(value):.{digits}f}"
 
 
 def percent(value: float, digits: int = 0) -> str:
     """0.876 -> '88%'."""
-    return f"{100 * value:.{digits}f}%"
+    return f"{100 * _number(value):.{digits}f}%"
 
 
 def duration(seconds: float) -> str:
     """372.4 -> '6 min 12 s'."""
-    seconds = round(seconds)
+    seconds = round(_number(seconds))
     if seconds < 60:
         return f"{seconds} s"
     minutes, seconds = divmod(seconds, 60)

@@ -25,12 +25,13 @@ class Drift:
     section: str
     state: str   # "changed" or "unreviewed"
 
-    def __str__(self) -> str:
+    @property
+    def message(self) -> str:
         if self.state == "changed":
-            return (f"section '{self.section}': its code changed since the notes were reviewed; "
-                    "re-read them, then run `python build.py --accept`")
-        return (f"section '{self.section}': not in the lock file (never reviewed); "
-                "read its notes, then run `python build.py --accept`")
+            return "its code changed since its notes were last reviewed"
+        return "its notes were never reviewed (the section is not in the lock file)"
+
+    hint = "re-read the section's prose and annotations, then run `python build.py --accept`"
 
 
 def read(path: Path) -> dict[str, str]:

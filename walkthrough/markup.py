@@ -43,8 +43,9 @@ class _Math(InlineProcessor):
         tex = m.group(1).strip()
         try:
             mathml = latex_to_mathml(tex, display=self.display)
-        except Exception as error:   # latex2mathml raises many kinds
-            raise MarkupError(f"cannot render the math ${tex}$: {error}",
+        except Exception as error:   # latex2mathml raises many kinds, some without text
+            reason = f"{type(error).__name__} {error}".strip()
+            raise MarkupError(f"cannot render the math ${tex}$: {reason}",
                               "fix the LaTeX; escape a literal dollar as \\$") from None
         return self.md.htmlStash.store(mathml), m.start(0), m.end(0)
 
@@ -58,6 +59,8 @@ def latex_to_mathml(tex: str, display: str) -> str:
     for node in element.iter():
         if node.text:
             node.text = html.unescape(node.text)
+            if node.text.startswith("\\") and len(node.text) > 1:
+                raise ValueError(f"unknown command {node.text}")
     return ET.tostring(element, encoding="unicode")
 
 

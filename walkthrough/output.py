@@ -17,6 +17,8 @@ def write_site(out: Path, files: dict[str, bytes]) -> None:
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    moved = False
     try:
         for name, content in sorted(files.items()):
             path = tmp / name
@@ -24,11 +26,13 @@ def write_site(out: Path, files: dict[str, bytes]) -> None:
             path.write_bytes(content)
         for folder in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
             folder.chmod(0o755)   # mkdtemp makes 0700: a web server must read it
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
         if out.exists():
             out.rename(old)
+            moved = True
         tmp.rename(out)
     except BaseException:
+        if moved and not out.exists():
+            old.rename(out)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     shutil.rmtree(old, ignore_errors=True)

@@ -21,6 +21,7 @@ from .vega import ChartError, render_svg, scope_ids
 
 @dataclass(frozen=True)
 class Link:
+    id: str
     href: str       # relative to the site root
     number: str     # "07"
     title: str
@@ -122,7 +123,7 @@ def make_pages(site: Site, placed: dict[str, Placed], run: Run, figures: Figures
 
 
 def link_to(section: Section) -> Link:
-    return Link(section.slug, f"{section.number:02d}", section.title, section.subtitle)
+    return Link(section.id, section.slug, f"{section.number:02d}", section.title, section.subtitle)
 
 
 class _Text:

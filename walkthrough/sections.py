@@ -18,8 +18,14 @@ import yaml
 from .errors import BuildError, Problem, shown
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-# Element ids the section template uses itself; annotation ids must differ.
-RESERVED_IDS = frozenset({"top", "content", "prose", "code", "charts", "pager"})
+# Element ids the templates use themselves; section and annotation ids must differ.
+RESERVED_IDS = frozenset({"content", "prose", "code", "charts", "pager", "run", "run-title",
+                          "sections", "map-title"})
+RESERVED_PREFIXES = ("chart-", "phase-")
+
+
+def _reserved(name: str) -> bool:
+    return name in RESERVED_IDS or name.startswith(RESERVED_PREFIXES)
 
 
 @dataclass(frozen=True)
@@ -139,6 +145,13 @@ class _StrictLoader(yaml.SafeLoader):
         seen = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "found a mapping where text was expected: a value that "
+                    "starts with '{{' must be quoted, or written as a block after '|'",
+                    key_node.start_mark) from None
             if key in seen:
                 raise yaml.constructor.ConstructorError(
                     None, None, f"the key '{key}' is given twice", key_node.start_mark)
@@ -202,6 +215,8 @@ def _section(path: Path, phases: set[int], charts: frozenset[str],
     if not SLUG.match(sid):
         fail(f"id '{sid}' is not a slug", "use lower-case words joined by '-', "
              "e.g. 'generating-the-corpus'")
+    elif _reserved(sid):
+        fail(f"id '{sid}' is reserved for the pages themselves", "choose another id")
     if not 0 <= data["number"] <= 99:
         fail(f"number {data['number']} is out of range", "use 0 to 99")
     if data["phase"] not in phases:
@@ -263,10 +278,10 @@ def _annotations(items: list[Any], path: Path, sid: str | None,
         if not SLUG.match(aid):
             problems.append(Problem(shown(path), f"annotation id '{aid}' is not a slug",
                                     "use lower-case words joined by '-'", sid))
-        elif aid in RESERVED_IDS or aid == sid:
-            problems.append(Problem(shown(path), f"annotation id '{aid}' is reserved",
-                                    "choose another id; reserved: " +
-                                    ", ".join(sorted(RESERVED_IDS | {sid})), sid))
+        elif _reserved(aid) or aid == sid:
+            problems.append(Problem(shown(path), f"annotation id '{aid}' is reserved "
+                                    "(the section id, or an id the pages use)",
+                                    "choose another id", sid))
         elif aid in seen:
             problems.append(Problem(shown(path), f"duplicate annotation id '{aid}'",
                                     "give every annotation of a section its own id", sid))

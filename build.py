@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Build the annotated CharRNN walkthrough into _site/.
+
+    python build.py                  train if needed (cached), then write _site/
+    python build.py --check          validate sections, code and lock; write nothing
+    python build.py --serve          rebuild on every change, with live reload
+
+The run is cached under .cache/runs/<key>, keyed on the charrnn sources and the
+training settings below, so editing a note or a template rebuilds in about a
+second. Training settings left out take charrnn's TrainConfig defaults.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from walkthrough.cache import SETTINGS
+from walkthrough.errors import BuildError
+from walkthrough.site import Options, build
+
+ROOT = Path(__file__).resolve().parent
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="build.py", description=__doc__.split("\n\n")[0],
+        epilog="Sections live in site_src/sections/*.yaml (see the README there). "
+               "Exit status: 0 built, 1 a problem was reported.",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    train = parser.add_argument_group("training settings (default: charrnn's TrainConfig)")
+    train.add_argument("--steps", type=int, help="training steps (30000)")
+    train.add_argument("--hidden-size", type=int, help="hidden units (64)")
+    train.add_argument("--seq-len", type=int, help="characters per BPTT chunk (25)")
+    train.add_argument("--lr", type=float, help="initial learning rate (0.01)")
+    train.add_argument("--seed", type=int, help="seed of the weights and sampling (42)")
+    train.add_argument("--num-sentences", type=int, help="sentences in the corpus (600)")
+    build_ = parser.add_argument_group("build")
+    build_.add_argument("--out", type=Path, default=ROOT / "_site",
+                        help="output folder, replaced only by a complete build (_site)")
+    build_.add_argument("--run", type=Path, metavar="DIR",
+                        help="use this finished run directory instead of the cache")
+    build_.add_argument("--check", action="store_true",
+                        help="validate sections, code and lock file; write and train nothing")
+    build_.add_argument("--strict", action="store_true",
+                        help="fail when a section's code changed since the lock file")
+    build_.add_argument("--accept", action="store_true",
+                        help="record the current code of every section in "
+                             "site_src/walkthrough.lock (after re-reading the notes)")
+    serve = parser.add_argument_group("serve")
+    serve.add_argument("--serve", action="store_true",
+                       help="build, serve on localhost, rebuild on change, live reload")
+    serve.add_argument("--port", type=int, default=8000, help="port for --serve (8000)")
+    return parser.parse_args(argv)
+
+
+def options(args: argparse.Namespace) -> Options:
+    settings = {name: getattr(args, name) for name in SETTINGS
+                if getattr(args, name) is not None}
+    return Options(out=args.out, site_src=ROOT / "site_src", package=ROOT / "charrnn",
+                   cache=ROOT / ".cache", settings=settings, run=args.run, check=args.check,
+                   strict=args.strict, accept=args.accept)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    if args.serve:
+        from walkthrough.serve import serve
+        return serve(sys.argv[0], [a for a in (argv or sys.argv[1:]) if a != "--serve"],
+                     args.out, [ROOT / "site_src", ROOT / "charrnn", ROOT / "walkthrough"],
+                     args.port)
+    log = lambda message: print(message, file=sys.stderr)   # noqa: E731
+    try:
+        outcome = build(options(args), log)
+    except BuildError as error:
+        print(f"build failed:\n{error}", file=sys.stderr)
+        return 1
+    for warning in outcome.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.check:
+        print("check passed" + (" (run figures and charts included)" if outcome.pages else ""))
+    else:
+        print(f"built {outcome.pages} pages into {args.out}")
+    if args.accept:
+        print("recorded the current code of every section in site_src/walkthrough.lock")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

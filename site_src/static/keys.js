@@ -1,0 +1,38 @@
+// Keys: j / k next and previous note, n / p next and previous section,
+// t switches the theme. Ignored while typing or with a modifier held.
+(() => {
+  const focusNote = (step) => {
+    const notes = [...document.querySelectorAll(".note")];
+    if (!notes.length) return;
+    let index = notes.findIndex((note) => note.contains(document.activeElement));
+    if (index < 0) {
+      // start from the first note below the top of the window
+      const below = notes.findIndex((note) => note.getBoundingClientRect().top > 0);
+      index = step > 0 ? (below < 0 ? notes.length : below) - 1 : (below < 0 ? notes.length : below);
+    }
+    const next = notes[Math.min(notes.length - 1, Math.max(0, index + step))];
+    next.querySelector(".note-lines").focus({ preventScroll: true });
+    next.scrollIntoView({ block: "center", behavior: "smooth" });
+  };
+
+  const follow = (rel) => {
+    const link = document.querySelector(`link[rel="${rel}"]`);
+    if (link) location.href = link.href;
+  };
+
+  document.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+    const actions = {
+      j: () => focusNote(1),
+      k: () => focusNote(-1),
+      n: () => follow("next"),
+      p: () => follow("prev"),
+      t: () => document.querySelector(".theme-toggle")?.click(),
+    };
+    if (actions[event.key]) {
+      event.preventDefault();
+      actions[event.key]();
+    }
+  });
+})();

@@ -1,0 +1,166 @@
+"""TEST FIXTURES for the site engine: a throwaway project with a tiny subject
+package, the real templates and a fake run (tests/fake_run.py). Nothing here
+trains or reads the real charrnn sources, so these tests stay fast and do not
+break while charrnn changes.
+"""
+from __future__ import annotations
+
+import shutil
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from fake_run import write_fake_run
+from walkthrough.errors import BuildError
+from walkthrough.site import Options, Outcome, build
+
+REPO = Path(__file__).resolve().parent.parent
+
+DEMO = '''\
+"""A tiny module for the engine tests."""
+import math
+
+
+def helper(x):
+    return x + 1
+
+
+# Squares a number.
+# Both comment lines belong to the symbol.
+@cached
+def square(x):
+    """Square."""
+    return x * x
+
+
+class Model:
+    def __init__(self, n):
+        self.n = n
+
+    def forward(self, x):
+        total = 0
+        for i in range(self.n):
+            total += x * i
+        return total
+
+
+LIMITS = {"low": 0, "high": 10}
+
+# region loop
+for i in range(3):
+    print(math.pi * i)
+# endregion loop
+'''
+
+SECTION = '''\
+id: squares
+number: 1
+phase: 0
+title: Squares
+subtitle: A function that squares its argument
+file: demo.py
+symbol: square
+prose: |
+  The run had {{ run.params | thousands }} parameters.
+annotations:
+  - id: the-product
+    code: return x * x
+    text: Multiply $x$ by itself.
+charts: [loss]
+'''
+
+METHOD_SECTION = '''\
+id: forward-pass
+number: 2
+phase: 1
+title: Forward
+subtitle: The method that sums
+file: demo.py
+symbol: Model.forward
+annotations:
+  - id: the-loop
+    code: |
+      for i in range(self.n):
+          total += x * i
+    text: A loop over {{ run.config.hidden_size }} units.
+'''
+
+
+@dataclass
+class Project:
+    root: Path
+    run: Path
+    chart_cache: Path
+
+    @property
+    def site_src(self) -> Path:
+        return self.root / "site_src"
+
+    @property
+    def package(self) -> Path:
+        return self.root / "charrnn"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "_site"
+
+    def section(self, name: str, text: str) -> Path:
+        path = self.site_src / "sections" / f"{name}.yaml"
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    def source(self, text: str, name: str = "demo.py") -> Path:
+        path = self.package / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    def options(self, **changes) -> Options:
+        settings = dict(out=self.out, site_src=self.site_src, package=self.package,
+                        cache=self.root / ".cache", run=self.run)
+        settings.update(changes)
+        return Options(**settings)
+
+    def build(self, **changes) -> Outcome:
+        return build(self.options(**changes), log=lambda message: None)
+
+    def fail(self, **changes) -> str:
+        with pytest.raises(BuildError) as caught:
+            self.build(**changes)
+        return str(caught.value)
+
+    def files(self, folder: Path | None = None) -> dict[str, bytes]:
+        folder = folder or self.out
+        return {p.relative_to(folder).as_posix(): p.read_bytes()
+                for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def fake_run(tmp_path_factory) -> Path:
+    return write_fake_run(tmp_path_factory.mktemp("fake-run") / "run")
+
+
+@pytest.fixture(scope="session")
+def chart_cache(tmp_path_factory) -> Path:
+    """Shared by all tests so vl_convert renders each chart once per session."""
+    return tmp_path_factory.mktemp("chart-cache")
+
+
+@pytest.fixture
+def project(tmp_path, fake_run, chart_cache) -> Project:
+    """A project with the real templates, one demo module and two valid sections."""
+    site_src = tmp_path / "site_src"
+    shutil.copytree(REPO / "site_src" / "templates", site_src / "templates")
+    shutil.copytree(REPO / "site_src" / "static", site_src / "static")
+    for name in ("site.yaml", "chart-theme.json"):
+        shutil.copy(REPO / "site_src" / name, site_src / name)
+    (site_src / "sections").mkdir()
+    (tmp_path / "charrnn").mkdir()
+    (tmp_path / ".cache").mkdir()
+    (tmp_path / ".cache" / "charts").symlink_to(chart_cache)
+    p = Project(tmp_path, fake_run, chart_cache)
+    p.source(DEMO)
+    p.section("01-squares", SECTION)
+    p.section("02-forward", METHOD_SECTION)
+    return p
