@@ -146,10 +146,11 @@ class CharRNN(nn.Module):
         drive = x @ W_xh.T + b_h                       # (T, H)
 
         # Only the recurrence is sequential: h_t needs h_{t-1}.
-        h = np.empty((T + 1, self.hidden_size))
-        h[0] = h_prev
-        for t in range(T):
-            h[t + 1] = f(drive[t] + W_hh @ h[t])
+        h_t, states = h_prev, [h_prev]
+        for drive_t in drive:
+            h_t = f(drive_t + W_hh @ h_t)
+            states.append(h_t)
+        h = np.array(states)                           # (T+1, H), h[0] = h_prev
 
         # The output layer, again for all positions at once.
         logits = h[1:] @ W_hy.T + b_y                  # (T, V)

@@ -100,6 +100,18 @@ class Recorder:
         done = self.loss[: self.steps_done]
         return float(np.mean(done[-window:]))
 
+    def sample(self, step: int) -> str:
+        """A short sample with the current weights ("" once they stopped being finite:
+        the run is diverging and the loop will stop at the next step)."""
+        try:
+            return sample(self.model, self.vocab, "the ", SAMPLE_LENGTH, 1.0,
+                          np.random.default_rng([self.seed, step]))
+        except ValueError:
+            return ""
+
+    def clipped_share(self) -> float:
+        return float(np.mean(self.clipped[: self.steps_done])) if self.steps_done else 0.0
+
     def snapshot(self, step: int, fwd, step_norms: np.ndarray, clip: ClipReport, loss: float) -> None:
         """Everything the scrubber shows at one step. Called before the update,
         so the weights are the ones that produced this chunk's forward pass."""
@@ -122,8 +134,7 @@ class Recorder:
             "probs": fwd.probs,
             "correct": fwd.probs.argmax(axis=1) == fwd.targets,
             "saturation": float(np.mean(np.abs(hidden) > SATURATED)),
-            "sample": sample(self.model, self.vocab, "the ", SAMPLE_LENGTH, 1.0,
-                             np.random.default_rng([self.seed, step])),
+            "sample": self.sample(step),
             "weights": {name: p.copy() for name, p in self.model.arrays.items()},
         })
         self.jacobians.append({"step": step, **jacobian_products(self.model, fwd.h)})

@@ -187,6 +187,7 @@ def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None)
         "entropy_floor": floor,
         "spectral_radius_init": recorder.initial_radius,
         "spectral_radius_final": recorder.current_radius(),
+        "clipped_share": recorder.clipped_share(),
         "train_seconds": round(seconds, 2),
         "diverged": diverged,
     }
