@@ -1,0 +1,113 @@
+"""The command line: real subprocesses, as a user would run them."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from charrnn.cli import main
+
+
+def charrnn(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "charrnn", *args], input=stdin,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["train", "--steps", "0"], "steps must be > 0"),
+    (["train", "--hidden-size", "-3"], "hidden_size must be > 0"),
+    (["train", "--init", "he"], "unknown init 'he'; choose one of orthogonal, xavier, random"),
+    (["train", "--activation", "gelu"], "unknown activation 'gelu'; choose one of tanh, relu, sigmoid"),
+    (["train", "--corpus", "no/such/file.txt"], "corpus file not found: no/such/file.txt"),
+    (["train", "--steps", "many"], "invalid int value: 'many'"),
+    (["sample", "no/such/run", "--temperature", "0"], "temperature must be > 0"),
+    (["sample", "no/such/run"], "no checkpoint at no/such/run"),
+])
+def test_bad_values_get_one_line_and_status_2(args, message, capsys):
+    try:
+        status = main(args)
+    except SystemExit as exit:  # argparse's own errors exit directly
+        status = exit.code
+    out, err = capsys.readouterr()
+    assert status == 2 and out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], err
+
+
+def test_a_real_process_exits_2_without_traceback():
+    result = charrnn("train", "--steps", "-1")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == "charrnn train: error: steps must be > 0, got -1"
+
+
+@pytest.mark.parametrize("command", ["corpus", "train", "analyze", "sample", "explore"])
+def test_help_everywhere(command, capsys):
+    with pytest.raises(SystemExit) as exit:
+        main([command, "--help"])
+    assert exit.value.code == 0 and "usage: charrnn " + command in capsys.readouterr().out
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("cli") / "run"
+    result = charrnn("train", "--steps", "200", "--hidden-size", "16", "--num-sentences", "80",
+                     "--val-every", "100", "--sample-every", "100", "--json", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert events[0]["event"] == "header" and events[-1]["event"] == "footer"
+    assert any(e["event"] == "sample" for e in events)
+    return out
+
+
+def test_train_writes_a_run_and_console_transcript(run_dir):
+    transcript = (run_dir / "console.txt").read_text()
+    assert transcript.startswith("corpus ") and "sample at step 100" in transcript
+    assert "done        200 steps" in transcript
+
+
+def test_quiet_prints_nothing(tmp_path):
+    result = charrnn("train", "--steps", "30", "--hidden-size", "8", "--num-sentences", "40",
+                     "--quiet", "--out", str(tmp_path / "q"))
+    assert result.returncode == 0 and result.stdout == "" and result.stderr == ""
+
+
+def test_sample_and_explore(run_dir):
+    out = charrnn("sample", str(run_dir), "--prefix", "the dog ", "--length", "40", "--seed", "3")
+    assert out.returncode == 0 and out.stdout.startswith("the dog ") and len(out.stdout.strip()) == 48
+    again = charrnn("sample", str(run_dir), "--prefix", "the dog ", "--length", "40", "--seed", "3")
+    assert again.stdout == out.stdout
+    bad = charrnn("sample", str(run_dir), "--prefix", "the zebra")
+    assert bad.returncode == 2 and "'z' at position 4" in bad.stderr
+
+    session = charrnn("explore", str(run_dir), "--top", "3", stdin="the ca\nzz\n\n")
+    assert session.returncode == 0
+    rows = [line for line in session.stdout.splitlines() if line.startswith("  '")]
+    assert len(rows) == 3  # one prefix, three characters shown
+    assert "'z' at position 0" in session.stdout
+
+
+def test_corpus_command(tmp_path):
+    path = tmp_path / "corpus.txt"
+    assert main(["corpus", "--num-sentences", "10", "--seed", "1", "--out", str(path)]) == 0
+    text = path.read_text().strip()
+    assert len(text.split()) >= 20 and text == text.lower()
+    stats = charrnn("corpus", "--num-sentences", "10", "--seed", "1", "--stats")
+    assert json.loads(stats.stdout)["num_chars"] == len(text)
+
+
+def test_train_on_a_corpus_file(tmp_path):
+    path = tmp_path / "corpus.txt"
+    main(["corpus", "--num-sentences", "60", "--out", str(path)])
+    result = charrnn("train", "--corpus", str(path), "--steps", "20", "--hidden-size", "8",
+                     "--quiet", "--out", str(tmp_path / "r"))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text())
+    assert summary["entropy_floor"] is None and summary["corpus_chars"] == len(path.read_text().strip())
+
+
+def test_analyze_prints_headline(run_dir):
+    result = charrnn("analyze", str(run_dir))
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert 0 <= printed["generation"]["vocab_hit_rate"] <= 1
+    assert (run_dir / "analysis.json").exists()
