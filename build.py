@@ -62,21 +62,25 @@ def options(args: argparse.Namespace) -> Options:
                    strict=args.strict, accept=args.accept)
 
 
+def say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if args.serve:
         from walkthrough.serve import serve
-        return serve(sys.argv[0], [a for a in (argv or sys.argv[1:]) if a != "--serve"],
+        rebuild = [a for a in (sys.argv[1:] if argv is None else argv) if a != "--serve"]
+        return serve(str(Path(__file__).resolve()), rebuild,
                      args.out, [ROOT / "site_src", ROOT / "charrnn", ROOT / "walkthrough"],
                      args.port)
-    log = lambda message: print(message, file=sys.stderr)   # noqa: E731
     try:
-        outcome = build(options(args), log)
+        outcome = build(options(args), log=say)
     except BuildError as error:
-        print(f"build failed:\n{error}", file=sys.stderr)
+        say(f"build failed:\n{error}")
         return 1
     for warning in outcome.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        say(f"warning: {warning}")
     if args.check:
         print("check passed" + (" (run figures and charts included)" if outcome.pages else ""))
     else:

@@ -1,7 +1,7 @@
-"""TEST FIXTURES for the site engine: a throwaway project with a tiny subject
+"""TEST HELPERS for the site engine: a throwaway project with a tiny subject
 package, the real templates and a fake run (tests/fake_run.py). Nothing here
 trains or reads the real charrnn sources, so these tests stay fast and do not
-break while charrnn changes.
+break while charrnn changes. The fixtures themselves are in conftest.py.
 """
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from fake_run import write_fake_run
 from walkthrough.errors import BuildError
 from walkthrough.site import Options, Outcome, build
 
@@ -136,31 +135,19 @@ class Project:
                 for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="session")
-def fake_run(tmp_path_factory) -> Path:
-    return write_fake_run(tmp_path_factory.mktemp("fake-run") / "run")
-
-
-@pytest.fixture(scope="session")
-def chart_cache(tmp_path_factory) -> Path:
-    """Shared by all tests so vl_convert renders each chart once per session."""
-    return tmp_path_factory.mktemp("chart-cache")
-
-
-@pytest.fixture
-def project(tmp_path, fake_run, chart_cache) -> Project:
+def make_project(root: Path, run: Path, chart_cache: Path) -> Project:
     """A project with the real templates, one demo module and two valid sections."""
-    site_src = tmp_path / "site_src"
+    site_src = root / "site_src"
     shutil.copytree(REPO / "site_src" / "templates", site_src / "templates")
     shutil.copytree(REPO / "site_src" / "static", site_src / "static")
     for name in ("site.yaml", "chart-theme.json"):
         shutil.copy(REPO / "site_src" / name, site_src / name)
     (site_src / "sections").mkdir()
-    (tmp_path / "charrnn").mkdir()
-    (tmp_path / ".cache").mkdir()
-    (tmp_path / ".cache" / "charts").symlink_to(chart_cache)
-    p = Project(tmp_path, fake_run, chart_cache)
-    p.source(DEMO)
-    p.section("01-squares", SECTION)
-    p.section("02-forward", METHOD_SECTION)
-    return p
+    (root / "charrnn").mkdir()
+    (root / ".cache").mkdir()
+    (root / ".cache" / "charts").symlink_to(chart_cache)
+    project = Project(root, run, chart_cache)
+    project.source(DEMO)
+    project.section("01-squares", SECTION)
+    project.section("02-forward", METHOD_SECTION)
+    return project

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+from scipy.cluster.hierarchy import dendrogram, linkage
 
 VOCAB = list(" abcdeghiklmnoprstuvwy")
 TEMPLATES = {"NOUN_HUMAN VERB_INTRAN": 80, "NOUN_HUMAN VERB_TRAN(eat) NOUN_FOOD": 75,
@@ -69,7 +70,8 @@ def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: 
     np.savez_compressed(run_dir / "jacobians.npz",
                         step=np.linspace(1, steps, J).astype(np.int64),
                         distance=np.arange(1, K + 1),
-                        product_norm=np.exp(-np.outer(np.ones(J), np.arange(K)) / 4).astype(np.float32),
+                        product_norm=np.exp(-np.outer(np.ones(J), np.arange(K)) / 4)
+                        .astype(np.float32),
                         product_radius=rng.random((J, K)).astype(np.float32),
                         step_radius=rng.random((J, K)).astype(np.float32),
                         product_eigenvalues=np.zeros((J, K, H), np.complex64))
@@ -90,8 +92,7 @@ def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: 
         "char_counts": {c: 100 + i for i, c in enumerate(VOCAB)}, "entropy_floor": floor})
     (run_dir / "console.txt").write_text("fake run: nothing was trained\n", encoding="utf-8")
     if with_analysis:
-        _json(run_dir / "analysis.json", {"vocab_hit_rate": 0.9, "grammatical_rate": 0.8,
-                                          "cluster_purity": 0.7})
+        _json(run_dir / "analysis.json", fake_analysis(rng, snap, T, floor))
     _json(run_dir / "summary.json", {
         "params": params, "vocab_size": V, "corpus_chars": num_chars,
         "train_chars": int(num_chars * 0.9), "val_chars": int(num_chars * 0.1),
@@ -100,3 +101,52 @@ def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: 
         "entropy_floor": floor, "spectral_radius_init": 1.0,
         "spectral_radius_final": float(radius[-1]), "train_seconds": 12.5, "diverged": None})
     return run_dir
+
+
+WORDS = {"boy": "NOUN_HUMAN", "girl": "NOUN_HUMAN", "cat": "NOUN_ANIMAL", "dog": "NOUN_ANIMAL",
+         "bread": "NOUN_FOOD", "cake": "NOUN_FOOD", "sleeps": "VERB_INTRAN",
+         "eats": "VERB_TRAN", "hears": "VERB_PERCEPT"}
+
+
+def fake_analysis(rng: np.random.Generator, snap: np.ndarray, T: int, floor: float) -> dict:
+    """analysis.json in the shape `charrnn analyze` writes, with random numbers."""
+    words, categories = list(WORDS), list(WORDS.values())
+
+    def clustering() -> dict:
+        points = rng.normal(size=(len(words), 2))
+        tree = linkage(points, "average")
+        drawn = dendrogram(tree, no_plot=True)
+        clusters = rng.integers(1, 4, len(words)).tolist()
+        return {"ari": 0.4, "purity": 0.6, "nearest_neighbour_accuracy": 0.5,
+                "clusters": clusters, "linkage": tree.round(4).tolist(),
+                "points": points.round(4).tolist(),
+                "dendrogram": {k: drawn[k] for k in ("icoord", "dcoord", "leaves")},
+                "noun_verb": {"ari": 0.2, "purity": 0.7, "clusters": clusters}}
+
+    sentence = "a boy eats the cake"
+    samples = [{"temperature": t, "text": "the cat sleeps a boy eats the bread " * 3,
+                "grammar_rate": 0.9 - t / 3, "vocab_hit_rate": 0.95 - t / 4,
+                "num_sentences": 20, "num_words": 80} for t in (0.5, 1.0, 1.5)]
+    buckets = ["0", "1", "2", "3", "space"]
+    return {
+        "analysis_seconds": 0.1,
+        "baselines": {"entropy_floor": floor, "optimal": floor + 0.01, "kneser_ney": floor + 0.1,
+                      "kneser_ney_order": 5, "rnn": floor + 0.05, "rnn_val_context": floor + 0.05,
+                      "unigram": 2.7, "val_chars": 2_400},
+        "generation": {"seed_text": "the ", "temperatures": [0.5, 1.0, 1.5], "samples": samples,
+                       "sample_length": 300, "excerpt_length": 100, "grammar_rate": 0.7,
+                       "vocab_hit_rate": 0.9},
+        "pca": {"fitted_on": "final model, training split",
+                "explained_variance_ratio": [0.3, 0.2, 0.1],
+                "snapshot_steps": snap.tolist(),
+                "chars": [list("the boy sleeps a cat"[:T]) for _ in snap],
+                "trajectories": rng.normal(size=(len(snap), T, 2)).round(4).tolist(),
+                "sentence": {"text": sentence, "chars": list(sentence),
+                             "points": rng.normal(size=(len(sentence), 2)).round(4).tolist()}},
+        "word_position": {"buckets": buckets, "count": [50, 40, 30, 20, 45],
+                          **{k: np.linspace(1, 0, len(buckets)).round(4).tolist()
+                             for k in ("optimal_error", "optimal_loss", "rnn_error", "rnn_loss")}},
+        "words": {"words": words, "categories": categories, "num_clusters": 7,
+                  "occurrences": [10] * len(words),
+                  "trained": clustering(), "untrained": clustering()},
+    }

@@ -5,12 +5,11 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from walkthrough.cache import run_key
+from engine_fixtures import REPO, SECTION
 
-from engine_fixtures import REPO, SECTION, chart_cache, fake_run, project  # noqa: F401
+from walkthrough.cache import run_key
 
 
 def test_build_writes_every_page_and_asset(project):
@@ -23,6 +22,30 @@ def test_build_writes_every_page_and_asset(project):
     assert 'id="the-product"' in page and 'href="#the-product"' in page
     assert f"The run had {446:,} parameters" in page           # from the fake run
     assert "<svg" in page and 'id="chart-loss"' in page          # the chart, inline
+
+
+def test_a_section_without_code_shows_prose_and_charts(project):
+    project.section("03-results", """\
+        id: results
+        number: 3
+        phase: 5
+        title: Results
+        subtitle: What the run measured
+        prose: |
+          Validation loss {{ run.final_val_loss | fixed(2) }}.
+
+          ```text
+          {{ run.console }}
+          ```
+        charts: [learning-rate]
+        """)
+    project.build()
+    page = (project.out / "sections" / "results.html").read_text()
+    assert "Validation loss 0.6" in page and 'id="chart-learning-rate"' in page
+    assert "fake run: nothing was trained" in page
+    assert 'class="walkthrough"' not in page
+    assert 'href="../sections/results.html"' in \
+        (project.out / "sections" / "forward-pass.html").read_text()     # next link
 
 
 def test_failing_build_leaves_the_previous_output_byte_for_byte(project):
@@ -41,6 +64,18 @@ def test_failure_late_in_the_build_also_leaves_the_output(project):
     message = project.fail()
     assert "section.html" in message and "template syntax error" in message
     assert project.files() == before
+
+
+def test_refuses_to_replace_a_folder_that_is_not_a_site(project):
+    for out, reason in [(project.root, "which the build needs"),
+                        (project.site_src / "templates", "which the build needs"),
+                        (project.package, "which the build needs")]:
+        assert reason in project.fail(out=out)
+    stranger = project.root / "notes"
+    stranger.mkdir()
+    (stranger / "todo.txt").write_text("keep me")
+    assert "does not look like a built site" in project.fail(out=stranger)
+    assert (stranger / "todo.txt").read_text() == "keep me"
 
 
 def test_two_builds_are_byte_identical(project):
@@ -94,6 +129,15 @@ def test_no_resource_is_fetched_from_the_network(project):
         assert "@import" not in text, path
         assert not re.search(r'xlink:href|<image|<use', text), path
         assert "http://" not in text and "https://" not in text, path
+
+
+def test_everything_is_in_the_html_without_javascript(project):
+    project.build()
+    html = (project.out / "sections" / "squares.html").read_text()
+    static = re.sub(r"<script.*?</script>", "", html, flags=re.S)
+    for needed in ('class="note"', "Multiply", "<math", "<svg", 'id="L', "charrnn/demo.py"):
+        assert needed in static
+    assert re.search(r'<button class="theme-toggle"[^>]* hidden', static)  # shown by JS only
 
 
 def test_no_page_is_larger_than_it_needs_to_be(project):

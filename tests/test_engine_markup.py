@@ -5,10 +5,8 @@ import re
 
 import pytest
 
-from walkthrough.figures import Figures, FigureError, fill
+from walkthrough.figures import FigureError, Figures, fill
 from walkthrough.markup import to_html
-
-from engine_fixtures import chart_cache, fake_run, project  # noqa: F401 (fixtures)
 
 ATTACKS = [
     "<script>alert(1)</script>",

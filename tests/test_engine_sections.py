@@ -3,8 +3,7 @@ YAML file, the section id, the offending value and what to do."""
 from __future__ import annotations
 
 import pytest
-
-from engine_fixtures import SECTION, chart_cache, fake_run, project  # noqa: F401 (fixtures)
+from engine_fixtures import SECTION
 
 
 def broken(project, text: str) -> str:
@@ -47,6 +46,11 @@ def test_bad_yaml_names_the_line(project):
     assert "01-squares.yaml:" in message and "invalid YAML" in message
     line = int(message.split("01-squares.yaml:")[1].split(":")[0])
     assert 4 <= line <= 6
+
+
+def test_code_ending_in_a_colon_gets_a_quoting_hint(project):
+    message = broken(project, SECTION.replace("code: return x * x", "code: def square(x):"))
+    assert "invalid YAML" in message and "must be quoted ('for x in y:')" in message
 
 
 def test_key_given_twice(project):
@@ -93,6 +97,11 @@ def test_marker_missing(project):
 def test_two_ways_to_name_the_code(project):
     message = broken(project, SECTION.replace("symbol: square", "symbol: square\nlines: [1, 2]"))
     assert "exactly one of symbol, marker, lines (got symbol, lines)" in message
+
+
+def test_annotations_need_code(project):
+    message = broken(project, SECTION.replace("file: demo.py\nsymbol: square\n", ""))
+    assert "annotations need code to point at" in message
 
 
 def test_stale_annotation_fails_the_build(project):

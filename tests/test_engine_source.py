@@ -1,9 +1,9 @@
 """Code extraction follows the code: symbols and markers, not line numbers."""
 from __future__ import annotations
 
-from walkthrough.source import extract, locate
+from engine_fixtures import DEMO
 
-from engine_fixtures import DEMO, chart_cache, fake_run, project  # noqa: F401 (fixtures)
+from walkthrough.source import extract, locate
 
 
 def test_symbol_takes_decorators_and_the_comments_above(project):
@@ -66,3 +66,24 @@ def test_locate_spans_lines_and_ignores_indentation():
     assert locate(code, "return y") == (3, 3)
     assert locate(code, "return z") is None
     assert locate(code, "   ") is None
+
+
+def test_marker_lines_are_never_shown_and_numbers_skip_them(project):
+    before = extract(project.package, "demo.py", symbol="Model.forward")
+    project.source(DEMO.replace(
+        "        for i in range(self.n):\n            total += x * i\n",
+        "        # region inner\n        for i in range(self.n):\n"
+        "            total += x * i\n        # endregion inner\n"))
+    after = extract(project.package, "demo.py", symbol="Model.forward")
+    assert after.code == before.code and "region" not in after.code
+    assert after.numbers[2] == before.numbers[2] + 1       # the "for" line moved down one
+    assert after.numbers[-1] == before.numbers[-1] + 2     # and both markers are skipped
+    inner = extract(project.package, "demo.py", marker="inner")
+    assert inner.code == "for i in range(self.n):\n    total += x * i"
+
+
+def test_markers_added_inside_a_section_do_not_count_as_a_change(project):
+    project.build(accept=True)
+    project.source(DEMO.replace("        total = 0\n", "        # region setup\n"
+                                "        total = 0\n        # endregion setup\n"))
+    assert project.build(strict=True).warnings == []

@@ -1,16 +1,19 @@
 """The site engine: turns a training run, the package's source and the section
 YAML files into the annotated walkthrough.
 
-Data flows one way, one module per step:
+Data flows one way; `site.build` runs the steps in this order:
 
-    sections.py   site_src/*.yaml          -> Site, Section     (validated, plain data)
-    source.py     charrnn/*.py + Section   -> Excerpt           (the code a section shows)
-    cache.py      settings + charrnn/*.py  -> run directory     (trained only on a miss)
-    run.py        run directory            -> Run               (figures and arrays)
-    pages.py      Section + Excerpt + Run  -> IndexPage, SectionPage
-    render.py     pages + templates        -> HTML text
-    output.py     files                    -> _site/            (swapped in atomically)
+    sections.py   site_src/site.yaml + sections/*.yaml -> Site, Section (checked by schema.py)
+    annotate.py   Section + charrnn/*.py -> Placed: the code (source.py) with each
+                  annotation pinned to its lines
+    lock.py       Placed -> which sections changed since their notes were reviewed
+    cache.py      sources + settings -> the run directory (trained only on a miss)
+    run.py        run directory -> Run: the JSON figures and the arrays
+    pages.py      Section + Placed + Run -> IndexPage, SectionPage (plain data), using
+                  figures.py (run numbers in text), markup.py (Markdown, math,
+                  sanitising), highlight.py (Pygments) and charts.py + vega.py (SVG)
+    render.py     pages + site_src/templates -> HTML
+    output.py     files -> the output folder, swapped in atomically
 
-`site.py` strings these together; `build.py` at the top of the repository is the
-command around it.
+`build.py` at the top of the repository is the command; serve.py its --serve.
 """

@@ -55,7 +55,7 @@ def place(section: Section, package: Path) -> Placed:
                 "the code changed: update the annotation's 'code:' (and re-read its text), "
                 "or remove the annotation", section.id))
         else:
-            spans[note.id] = (excerpt.first + found[0], excerpt.first + found[1])
+            spans[note.id] = (excerpt.numbers[found[0]], excerpt.numbers[found[1]])
     if problems:
         raise _Stale(problems)
     return Placed(excerpt, spans)

@@ -55,7 +55,8 @@ def rows(**columns) -> list[dict]:
     """Columns of equal length as a list of records, floats to 4 significant digits."""
     names = list(columns)
     arrays = [np.asarray(columns[n]).tolist() for n in names]
-    return [{n: _short(v) for n, v in zip(names, values)} for values in zip(*arrays)]
+    return [{n: _short(v) for n, v in zip(names, values, strict=True)}
+            for values in zip(*arrays, strict=True)]
 
 
 def _short(value):
@@ -95,6 +96,11 @@ def loss(run: Run) -> dict:
     data = rows(step=step, loss=train, series=["training"] * len(step)) + \
         rows(step=c["val_step"], loss=c["val_loss"], series=["validation"] * len(c["val_step"]))
     floor = run.summary["entropy_floor"]
+    series = ["training", "validation", "entropy floor"]
+    style = {"color": {"field": "series", "type": "nominal", "title": None,
+                       "scale": {"domain": series}},
+             "strokeDash": {"field": "series", "type": "nominal", "title": None,
+                            "scale": {"domain": series, "range": [[1, 0], [1, 0], [5, 4]]}}}
     return {
         "width": WIDTH, "height": 240,
         "layer": [
@@ -102,15 +108,10 @@ def loss(run: Run) -> dict:
              "encoding": {"x": step_axis(),
                           "y": {"field": "loss", "type": "quantitative",
                                 "title": "loss (nats/char)", "scale": {"zero": True}},
-                          "color": {"field": "series", "type": "nominal", "title": None}}},
-            {"data": {"values": [{"floor": floor}]},
-             "mark": {"type": "rule", "strokeDash": [4, 4], "color": "currentColor"},
-             "encoding": {"y": {"field": "floor", "type": "quantitative"}}},
-            {"data": {"values": [{"floor": floor, "label": f"entropy floor {floor:.3f}"}]},
-             "mark": {"type": "text", "align": "right", "dy": -7, "x": "width",
-                      "color": "currentColor"},
-             "encoding": {"y": {"field": "floor", "type": "quantitative"},
-                          "text": {"field": "label"}}},
+                          **style}},
+            {"data": {"values": [{"floor": floor, "series": "entropy floor"}]},
+             "mark": {"type": "rule"},
+             "encoding": {"y": {"field": "floor", "type": "quantitative"}, **style}},
         ],
     }
 
@@ -141,3 +142,6 @@ def corpus_templates(run: Run) -> dict:
         "encoding": {"y": {"field": "template", "type": "nominal", "sort": "-x", "title": None},
                      "x": {"field": "count", "type": "quantitative", "title": "sentences"}},
     }
+
+from . import charts_model  # noqa: E402,F401
+from . import charts_dynamics  # noqa: E402,F401

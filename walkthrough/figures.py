@@ -4,7 +4,9 @@ Prose, annotations and the overview intro are Jinja templates rendered in a
 sandbox with one variable, ``run``. ``run.<name>`` is any field of summary.json,
 config.json, corpus.json or analysis.json (summary wins where names repeat);
 ``run.summary.<name>``, ``run.config.<name>``, ``run.corpus.<name>`` and
-``run.analysis.<name>`` name one file explicitly. An unknown name is an error.
+``run.analysis.<name>`` name one file explicitly; ``run.vocab`` and
+``run.console`` are vocab.json's characters and the console output of the run.
+An unknown name is an error.
 """
 from __future__ import annotations
 
@@ -39,6 +41,7 @@ def figures_of(run: Run) -> Figures:
         flat.update(files[namespace])
     flat.update(files)
     flat["vocab"] = run.vocab
+    flat["console"] = run.console
     return Figures("run", flat)
 
 

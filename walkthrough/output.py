@@ -12,6 +12,22 @@ import tempfile
 from pathlib import Path
 
 
+def refusal(out: Path, keep: list[Path]) -> str | None:
+    """Why ``out`` must not be replaced, or None. Replacing deletes the folder, so
+    it must be a site this tool built (or absent), and hold nothing we need."""
+    out = out.resolve()
+    if out == Path(out.anchor) or out == Path.home().resolve():
+        return f"{out} is the root or the home folder"
+    for path in map(Path.resolve, keep):
+        if path == out or out in path.parents or path in out.parents:
+            return f"{out} overlaps {path}, which the build needs"
+    if out.exists() and not out.is_dir():
+        return f"{out} is a file"
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        return f"{out} is not empty and has no index.html: it does not look like a built site"
+    return None
+
+
 def write_site(out: Path, files: dict[str, bytes]) -> None:
     """Replace the folder ``out`` with exactly ``files`` (relative POSIX path -> content)."""
     out = out.resolve()

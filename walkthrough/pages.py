@@ -98,25 +98,12 @@ def make_pages(site: Site, placed: dict[str, Placed], run: Run, figures: Figures
     """All pages; raises BuildError listing every figure, Markdown or chart problem."""
     problems: list[Problem] = []
     links = [link_to(s) for s in site.sections]
-    phases = {p.number: p for p in site.phases}
-    sections = []
-    for i, section in enumerate(site.sections):
-        text = _Text(section, figures, problems)
-        sections.append(SectionPage(
-            path=section.slug, id=section.id, number=f"{section.number:02d}",
-            phase=phases[section.phase], title=section.title, subtitle=section.subtitle,
-            label=placed[section.id].excerpt.label(package) if section.id in placed else None,
-            prose=text.block("prose", section.prose),
-            rows=rows(section, placed.get(section.id), text),
-            figures=tuple(_figure(name, section, run, draw, problems) for name in section.charts),
-            prev=links[i - 1] if i > 0 else None,
-            next=links[i + 1] if i + 1 < len(links) else None))
-    intro = _Text(None, figures, problems, site.path).block("intro", site.intro)
-    index = IndexPage(
-        path="index.html", title=site.title, subtitle=site.subtitle, intro=intro, run=figures,
-        phases=tuple(PhaseMap(p, tuple(link for s, link in zip(site.sections, links)
-                                       if s.phase == p.number)) for p in site.phases),
-        first=links[0] if links else None)
+    sections = [section_page(section, site, placed.get(section.id), run, figures, draw,
+                             package, problems,
+                             links[i - 1] if i > 0 else None,
+                             links[i + 1] if i + 1 < len(links) else None)
+                for i, section in enumerate(site.sections)]
+    index = index_page(site, links, figures, problems)
     if problems:
         raise BuildError(problems)
     return index, sections
@@ -126,20 +113,48 @@ def link_to(section: Section) -> Link:
     return Link(section.id, section.slug, f"{section.number:02d}", section.title, section.subtitle)
 
 
+def section_page(section: Section, site: Site, placed: Placed | None, run: Run,
+                 figures: Figures, draw: ChartRenderer, package: str, problems: list[Problem],
+                 prev_link: Link | None, next_link: Link | None) -> SectionPage:
+    text = _Text(section.path, section.id, figures, problems)
+    return SectionPage(
+        path=section.slug, id=section.id, number=f"{section.number:02d}",
+        phase=phase_of(site, section.phase), title=section.title, subtitle=section.subtitle,
+        label=placed.excerpt.label(package) if placed else None,
+        prose=text.block("prose", section.prose),
+        rows=rows(section, placed, text),
+        figures=tuple(_figure(name, section, run, draw, problems) for name in section.charts),
+        prev=prev_link, next=next_link)
+
+
+def phase_of(site: Site, number: int) -> Phase:
+    return next(phase for phase in site.phases if phase.number == number)
+
+
+def index_page(site: Site, links: list[Link], figures: Figures,
+               problems: list[Problem]) -> IndexPage:
+    by_phase = tuple(PhaseMap(phase, tuple(link for section, link
+                                           in zip(site.sections, links, strict=True)
+                                           if section.phase == phase.number))
+                     for phase in site.phases)
+    return IndexPage(path="index.html", title=site.title, subtitle=site.subtitle,
+                     intro=_Text(site.path, None, figures, problems).block("intro", site.intro),
+                     run=figures, phases=by_phase, first=links[0] if links else None)
+
+
 class _Text:
     """Fills run figures into author text and renders its Markdown, recording problems."""
 
-    def __init__(self, section: Section | None, figures: Figures, problems: list[Problem],
-                 path: Path | None = None):
-        self.section, self.figures, self.problems = section, figures, problems
-        self.path = section.path if section else path
+    def __init__(self, path: Path, section: str | None, figures: Figures,
+                 problems: list[Problem]):
+        self.path, self.section, self.figures, self.problems = path, section, figures, problems
 
     def block(self, what: str, text: str) -> str:
         try:
             return to_html(fill(text, self.figures))
         except (FigureError, MarkupError) as error:
             self.problems.append(Problem(shown(self.path), f"{what}: {error.message}",
-                                         error.hint, self.section.id if self.section else None))
+                                         error.hint, self.section))
             return ""
 
 
@@ -151,13 +166,14 @@ def rows(section: Section, placed: Placed | None, text: _Text) -> tuple[Row, ...
     notes = sorted((Note(a.id, text.block(f"annotation '{a.id}'", a.text), *spans[a.id])
                     for a in section.annotations), key=lambda n: (n.first, n.last))
     noted = {n for note in notes for n in range(note.first, note.last + 1)}
-    lines = [Line(excerpt.first + i, html, excerpt.first + i in noted)
-             for i, html in enumerate(highlight_lines(excerpt.code))]
+    lines = [Line(number, html, number in noted)
+             for number, html in zip(excerpt.numbers, highlight_lines(excerpt.code),
+                                     strict=True)]
     starts = sorted({excerpt.first} | {note.first for note in notes})
     ends = starts[1:] + [excerpt.last + 1]
     return tuple(Row(tuple(n for n in notes if n.first == start),
                      tuple(line for line in lines if start <= line.number < end))
-                 for start, end in zip(starts, ends))
+                 for start, end in zip(starts, ends, strict=True))
 
 
 def _figure(name: str, section: Section, run: Run, draw: ChartRenderer,

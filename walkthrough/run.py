@@ -48,7 +48,8 @@ class Run:
 
     @cached_property
     def console(self) -> str:
-        return (self.path / "console.txt").read_text(encoding="utf-8")
+        path = self.path / "console.txt"
+        return path.read_text(encoding="utf-8") if path.is_file() else ""
 
     def _arrays(self, name: str) -> dict[str, np.ndarray]:
         with np.load(self.path / name, allow_pickle=False) as archive:

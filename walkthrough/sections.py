@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import BuildError, Problem, shown
+from .schema import LIST, NUMBER, TEXT, check_fields, read_yaml
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # Element ids the templates use themselves; section and annotation ids must differ.
@@ -80,7 +79,6 @@ class Site:
 # ---------------------------------------------------------------------------
 # The schema: field -> (types accepted, required?)
 
-TEXT, NUMBER, LIST = (str,), (int,), (list,)
 SITE_FIELDS = {"title": (TEXT, True), "subtitle": (TEXT, True), "intro": (TEXT, True),
                "phases": (LIST, True)}
 PHASE_FIELDS = {"number": (NUMBER, True), "title": (TEXT, True)}
@@ -92,16 +90,15 @@ SECTION_FIELDS = {
     "prose": (TEXT, False), "annotations": (LIST, False), "charts": (LIST, False),
 }
 ANNOTATION_FIELDS = {"id": (TEXT, True), "code": (TEXT, True), "text": (TEXT, True)}
-KIND = {str: "text", int: "a whole number", list: "a list", dict: "a mapping"}
 
 
 def load_site(site_src: Path, charts: frozenset[str]) -> Site:
     """site.yaml and every sections/*.yaml, validated; raises BuildError listing all problems."""
     problems: list[Problem] = []
     site_file = site_src / "site.yaml"
-    data = _read_yaml(site_file, problems)
+    data = read_yaml(site_file, problems)
     if data is not None:
-        _check_fields(data, SITE_FIELDS, site_file, None, "site.yaml", problems)
+        check_fields(data, SITE_FIELDS, site_file, None, "site.yaml", problems)
     phases = _phases(data, site_file, problems) if data is not None else ()
     sections = []
     for path in sorted((site_src / "sections").glob("*.yaml")):
@@ -115,97 +112,25 @@ def load_site(site_src: Path, charts: frozenset[str]) -> Site:
                 tuple(sorted(sections, key=lambda s: s.number)))
 
 
-def _read_yaml(path: Path, problems: list[Problem]) -> dict | None:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
-    except FileNotFoundError:
-        problems.append(Problem(shown(path), "file not found", "create it"))
-        return None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        what = " ".join(filter(None, [error.context, error.problem]))
-        problems.append(Problem(shown(path), f"invalid YAML: {what}",
-                                "fix the YAML syntax at that line (indentation, quotes, colons)",
-                                line=mark.line + 1 if mark else None))
-        return None
-    except yaml.YAMLError as error:
-        problems.append(Problem(shown(path), f"invalid YAML: {error}", "fix the YAML syntax"))
-        return None
-    if not isinstance(data, dict):
-        problems.append(Problem(shown(path), "the file must hold a mapping of fields",
-                                "write 'field: value' lines, see site_src/sections/README.md"))
-        return None
-    return data
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses a key given twice (PyYAML silently keeps the last)."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                hash(key)
-            except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "found a mapping where text was expected: a value that "
-                    "starts with '{{' must be quoted, or written as a block after '|'",
-                    key_node.start_mark) from None
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"the key '{key}' is given twice", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _check_fields(data: dict, fields: dict, path: Path, section: str | None, what: str,
-                  problems: list[Problem]) -> bool:
-    """Unknown keys, missing keys and wrong types; True when all is well."""
-    before = len(problems)
-    for key in data:
-        if key not in fields:
-            close = difflib.get_close_matches(str(key), fields, n=1)
-            problems.append(Problem(
-                shown(path), f"unknown field '{key}' in {what}",
-                f"did you mean '{close[0]}'?" if close else
-                "remove it; allowed fields: " + ", ".join(fields), section))
-    for key, (types, required) in fields.items():
-        if key not in data or data[key] is None:
-            if required:
-                problems.append(Problem(shown(path), f"missing field '{key}' in {what}",
-                                        f"add '{key}:' ({KIND[types[0]]})", section))
-            continue
-        value = data[key]
-        if types == NUMBER and isinstance(value, str) and value.isdigit():
-            data[key] = value = int(value)   # YAML reads 08 and 09 as text
-        if not isinstance(value, types) or isinstance(value, bool):
-            problems.append(Problem(
-                shown(path), f"field '{key}' in {what} must be {KIND[types[0]]}, "
-                f"got {type(value).__name__} {value!r}",
-                f"write '{key}:' as {KIND[types[0]]}", section))
-    return len(problems) == before
-
-
 def _phases(data: dict, path: Path, problems: list[Problem]) -> tuple[Phase, ...]:
     phases = []
     for i, item in enumerate(data.get("phases") or []):
         if not isinstance(item, dict):
             problems.append(Problem(shown(path), f"phases item {i + 1} must be a mapping",
                                     "write '- number: 0' and 'title: ...'"))
-        elif _check_fields(item, PHASE_FIELDS, path, None, f"phases item {i + 1}", problems):
+        elif check_fields(item, PHASE_FIELDS, path, None, f"phases item {i + 1}", problems):
             phases.append(Phase(item["number"], item["title"]))
     return tuple(phases)
 
 
 def _section(path: Path, phases: set[int], charts: frozenset[str],
              problems: list[Problem]) -> Section | None:
-    data = _read_yaml(path, problems)
+    data = read_yaml(path, problems)
     if data is None:
         return None
     sid = data.get("id") if isinstance(data.get("id"), str) else None
     before = len(problems)
-    _check_fields(data, SECTION_FIELDS, path, sid, "the section", problems)
+    check_fields(data, SECTION_FIELDS, path, sid, "the section", problems)
     if len(problems) > before:
         return None
 
@@ -272,7 +197,7 @@ def _annotations(items: list[Any], path: Path, sid: str | None,
             problems.append(Problem(shown(path), f"{what} must be a mapping",
                                     "write '- id: ...', 'code: ...', 'text: ...'", sid))
             continue
-        if not _check_fields(item, ANNOTATION_FIELDS, path, sid, what, problems):
+        if not check_fields(item, ANNOTATION_FIELDS, path, sid, what, problems):
             continue
         aid = item["id"]
         if not SLUG.match(aid):

@@ -44,7 +44,7 @@ class Handler(SimpleHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format, *args):   # quiet: the build output is what matters
+    def log_message(self, *args):   # quiet: the build output is what matters
         pass
 
 

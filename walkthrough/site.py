@@ -12,11 +12,11 @@ from .cache import cached_run, ensure_run, run_key
 from .charts import CHARTS
 from .errors import BuildError, Problem, shown
 from .figures import figures_of
+from .output import refusal, write_site
 from .pages import chart_renderer, make_pages
 from .render import environment, render_index, render_section
 from .run import load_run
 from .sections import load_site
-from .output import write_site
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Outcome:
 
 def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
     """Build the site; raises BuildError, leaving the previous output untouched."""
+    _check_out(options)
     site = load_site(options.site_src, frozenset(CHARTS))
     placed = place_all(site.sections, options.package)
     hashes = {sid: lock.code_hash(p.excerpt.code) for sid, p in placed.items()}
@@ -64,6 +65,14 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
     if options.accept:
         lock.write(options.site_src / "walkthrough.lock", hashes)
     return Outcome(len(sections) + 1, warnings, run_dir)
+
+
+def _check_out(options: Options) -> None:
+    reason = None if options.check else \
+        refusal(options.out, [options.site_src, options.package, options.cache])
+    if reason:
+        raise BuildError([Problem(shown(options.out), f"will not replace the output: {reason}",
+                                  "choose another --out (it is deleted and rewritten)")])
 
 
 def _drift(options: Options, hashes: dict[str, str]) -> list[str]:

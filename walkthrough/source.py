@@ -7,8 +7,9 @@ Three ways to name it, best first:
   and takes in the comment lines directly above (no blank line in between), since
   those comments are about the symbol. A module-level assignment
   (``CATEGORIES = {...}``) is a symbol too.
-- by marker: the lines between ``# region NAME`` and ``# endregion NAME``
-  (the marker lines themselves are not shown).
+- by marker: the lines between ``# region NAME`` and ``# endregion NAME``.
+  Marker lines are never shown, also inside another section's excerpt: the
+  line numbers simply skip them.
 - by line numbers ``[first, last]``: a last resort, since any edit above breaks it.
 
 Symbols and markers follow the code when lines are added elsewhere in the file.
@@ -21,15 +22,19 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+MARKER = re.compile(r"^\s*#\s*(region|endregion)\s+(\S+)\s*$")
+
 
 @dataclass(frozen=True)
 class Excerpt:
-    """Lines ``first``..``last`` (1-based, inclusive) of ``file``, dedented."""
+    """Lines ``first``..``last`` (1-based, inclusive) of ``file``, dedented,
+    without marker comments; ``numbers`` gives each shown line its line number."""
 
-    file: str   # relative to the package, POSIX style: "corpus.py"
+    file: str               # relative to the package, POSIX style: "corpus.py"
     first: int
     last: int
-    code: str   # no trailing newline
+    code: str               # no trailing newline
+    numbers: tuple[int, ...]
 
     def label(self, package: str) -> str:
         return f"{package}/{self.file}:{self.first}-{self.last}"
@@ -84,8 +89,13 @@ def extract(package: Path, file: str, *, symbol: str | None = None,
         first, last = line_span(source_lines, lines)
     else:
         raise SourceError("no code named", "add one of: symbol, marker, lines")
-    code = textwrap.dedent("\n".join(source_lines[first - 1:last])).rstrip()
-    return Excerpt(file, first, first + code.count("\n"), code)
+    shown = [(n, source_lines[n - 1]) for n in range(first, last + 1)
+             if not MARKER.match(source_lines[n - 1])]
+    if not "".join(line for _, line in shown).strip():
+        raise SourceError(f"lines {first}-{last} hold no code", "name lines that hold code")
+    code = textwrap.dedent("\n".join(line for _, line in shown)).rstrip()
+    numbers = tuple(n for n, _ in shown[:code.count("\n") + 1])
+    return Excerpt(file, numbers[0], numbers[-1], code, numbers)
 
 
 def symbol_span(text: str, symbol: str) -> tuple[int, int]:
@@ -121,9 +131,6 @@ def _names(node: ast.stmt) -> list[str]:
     if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
         return [node.target.id]
     return []
-
-
-MARKER = re.compile(r"^\s*#\s*(region|endregion)\s+(\S+)\s*$")
 
 
 def _is_comment(line: str) -> bool:

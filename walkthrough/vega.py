@@ -39,7 +39,7 @@ def render_svg(spec: dict, theme: dict, cache: Path) -> str:
                          "drop or clip non-finite values in the chart function") from None
     if path.is_file():
         return path.read_text(encoding="utf-8")
-    import vl_convert   # slow to start: only on a cache miss
+    import vl_convert  # slow to start: only on a cache miss
     try:
         svg = tidy(vl_convert.vegalite_to_svg(full))
     except Exception as error:   # vl_convert reports spec errors as ValueError/RuntimeError

@@ -22,7 +22,8 @@
 
   document.addEventListener("keydown", (event) => {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
-    if (event.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (event.target instanceof Element &&
+        event.target.closest("input, textarea, select, [contenteditable]")) return;
     const actions = {
       j: () => focusNote(1),
       k: () => focusNote(-1),

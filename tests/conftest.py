@@ -1,0 +1,27 @@
+"""Shared fixtures. The site engine's: a fake run and a throwaway project
+(helpers in engine_fixtures.py)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from engine_fixtures import Project, make_project
+from fake_run import write_fake_run
+
+
+@pytest.fixture(scope="session")
+def fake_run(tmp_path_factory) -> Path:
+    """TEST FIXTURE: a run directory of random numbers in the documented format."""
+    return write_fake_run(tmp_path_factory.mktemp("fake-run") / "run")
+
+
+@pytest.fixture(scope="session")
+def chart_cache(tmp_path_factory) -> Path:
+    """Shared by all tests so vl_convert draws each chart once per session."""
+    return tmp_path_factory.mktemp("chart-cache")
+
+
+@pytest.fixture
+def project(tmp_path, fake_run, chart_cache) -> Project:
+    """A project with the real templates, one demo module and two valid sections."""
+    return make_project(tmp_path, fake_run, chart_cache)
