@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
+
+import pytest
 
 from engine_fixtures import DEMO
 
@@ -64,3 +67,14 @@ def test_training_failure_is_one_clear_error(project, monkeypatch):
     monkeypatch.setattr(cache, "train_run", broken)
     message = project.fail(run=None, settings={"lr": -1})
     assert "training failed: ValueError: lr must be > 0, got -1" in message
+
+
+def test_a_diverged_run_is_an_error_and_is_not_cached(tmp_path):
+    """Real training with a learning rate that blows up: ensure_run stops, names the
+    step, and the next build does not mistake the records for a finished run."""
+    settings = {"steps": 50, "lr": 1e6, "clip": 0.0, "momentum": 0.0, "activation": "relu",
+                "hidden_size": 8, "num_sentences": 40}
+    real_package = Path(__file__).resolve().parents[1] / "charrnn"
+    with pytest.raises(cache.Diverged, match="diverged at step"):
+        cache.ensure_run(real_package, settings, tmp_path / "cache", log=lambda m: None)
+    assert cache.cached_run(tmp_path / "cache", cache.run_key(real_package, settings)) is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -43,19 +44,24 @@ def ensure_run(package: Path, settings: Mapping[str, object], cache: Path,
         train_run(package, settings, run_dir)
     if not (run_dir / "analysis.json").is_file():
         log("analysing the run")
-        try:
-            analyze_run(package, run_dir)
-        except ModuleNotFoundError as error:
-            if error.name != "charrnn.analysis":
-                raise
-            log("warning: charrnn.analysis does not exist yet; building without analysis.json")
+        analyze_run(package, run_dir)
     return run_dir
+
+
+class Diverged(Exception):
+    """Training stopped on a NaN or infinite loss: there is nothing worth publishing."""
 
 
 def train_run(package: Path, settings: Mapping[str, object], run_dir: Path) -> None:
     _importable(package)
     from charrnn.train import TrainConfig, train
-    train(TrainConfig(**settings), run_dir)
+    summary = train(TrainConfig(**settings), run_dir)
+    if summary["diverged"] is not None:
+        # Keep the records for inspection, but never under the cache key.
+        kept = run_dir.with_name(run_dir.name + "-diverged")
+        shutil.rmtree(kept, ignore_errors=True)
+        run_dir.rename(kept)
+        raise Diverged(f"training diverged at step {summary['diverged']:,}; its records are in {kept}")
 
 
 def analyze_run(package: Path, run_dir: Path) -> None:
