@@ -25,3 +25,18 @@ def chart_cache(tmp_path_factory) -> Path:
 def project(tmp_path, fake_run, chart_cache) -> Project:
     """A project with the real templates, one demo module and two valid sections."""
     return make_project(tmp_path, fake_run, chart_cache)
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory):
+    """The real walkthrough, end to end: the real sections and templates, trained
+    from scratch on a short run (a cold cache), built into a temporary folder."""
+    from walkthrough.site import Options, build
+    tmp = tmp_path_factory.mktemp("real-site")
+    options = Options(out=tmp / "site", site_src=ROOT / "site_src", package=ROOT / "charrnn",
+                      cache=tmp / "cache", settings={"steps": 300})
+    outcome = build(options, log=lambda message: None)
+    return tmp / "site", outcome
