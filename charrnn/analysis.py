@@ -109,6 +109,7 @@ def read_stream(model: CharRNN, data: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 # --- 1. PCA of the hidden states -------------------------------------------------
 
+# region pca
 def hidden_state_pca(fit_states: np.ndarray, snapshot_hidden: np.ndarray,
                      n_components: int = PCA_COMPONENTS) -> tuple[PCA, np.ndarray]:
     """Fit one PCA frame and project every snapshot into it.
@@ -154,6 +155,7 @@ def pca_section(run: Run, states: np.ndarray) -> dict:
         "sentence": {"text": run.corpus.text[start:end], "chars": list(run.corpus.text[start:end]),
                      "points": np.round(points[:, :2], 4)},
     }
+# endregion pca
 
 
 # --- 2. Words, clustered by their hidden states (Elman's result) ------------------

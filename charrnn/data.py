@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 
+# region loading
 def load_text(path: str | Path) -> str:
     """Read a corpus file and normalise it the way the model expects.
 
@@ -28,8 +29,10 @@ def load_text(path: str | Path) -> str:
 
 def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text.lower()).strip()
+# endregion loading
 
 
+# region vocabulary
 @dataclass(frozen=True)
 class Vocab:
     """The sorted set of characters, with maps both ways."""
@@ -48,7 +51,9 @@ class Vocab:
     @property
     def index(self) -> dict[str, int]:
         return {c: i for i, c in enumerate(self.chars)}
+    # endregion vocabulary
 
+    # region encoding
     def encode(self, text: str) -> np.ndarray:
         """Characters -> indices. An unknown character is an error, never dropped:
         silently skipping it would shift every later target by one."""
@@ -65,8 +70,10 @@ class Vocab:
 
     def decode(self, indices) -> str:
         return "".join(self.chars[i] for i in indices)
+    # endregion encoding
 
 
+# region sequence-iterator
 def split(data: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
     """Keep temporal order: validation is the tail, never a random sample.
 
@@ -90,3 +97,4 @@ def chunks(data: np.ndarray, seq_len: int):
     for start in range(0, len(data) - seq_len, seq_len):
         window = data[start : start + seq_len + 1]
         yield start, window[:-1], window[1:]
+# endregion sequence-iterator

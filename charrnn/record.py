@@ -19,10 +19,12 @@ from .sample import sample
 
 JACOBIAN_DEPTH = 10      # how many steps back the Jacobian products reach
 SATURATED = 0.95         # |h| above this: the unit sits on a flat part of tanh
-SAMPLE_LENGTH = 80
+SAMPLE_PREFIX, SAMPLE_LENGTH = "the ", 80
+GROWTH, DENSE_UNTIL, SPARSE_EVERY = 1.3, 2_000, 1_000   # the snapshot schedule
 
 
-def snapshot_steps(total: int, growth: float = 1.3, dense_until: int = 2_000, every: int = 1_000) -> list[int]:
+def snapshot_steps(total: int, growth: float = GROWTH, dense_until: int = DENSE_UNTIL,
+                   every: int = SPARSE_EVERY) -> list[int]:
     """Geometrically spaced steps up to dense_until, then one every `every`, plus the last."""
     steps, s = {1, total}, 1.0
     while s < min(dense_until, total):
@@ -104,10 +106,21 @@ class Recorder:
         """A short sample with the current weights ("" once they stopped being finite:
         the run is diverging and the loop will stop at the next step)."""
         try:
-            return sample(self.model, self.vocab, "the ", SAMPLE_LENGTH, 1.0,
+            return sample(self.model, self.vocab, SAMPLE_PREFIX, SAMPLE_LENGTH, 1.0,
                           np.random.default_rng([self.seed, step]))
         except ValueError:
             return ""
+
+    def settings(self) -> dict:
+        """How recording was done, so the pages can say it without typing numbers."""
+        return {"snapshots": len(self.snapshots), "growth": GROWTH, "dense_until": DENSE_UNTIL,
+                "sparse_every": SPARSE_EVERY, "saturated": SATURATED, "jacobian_depth": JACOBIAN_DEPTH,
+                "sample_prefix": SAMPLE_PREFIX, "sample_length": SAMPLE_LENGTH,
+                "final_saturation": self.snapshots[-1]["saturation"] if self.snapshots else None}
+
+    def grad_norm_median(self) -> float:
+        """The typical gradient norm before clipping, to compare with the threshold."""
+        return float(np.median(self.grad_norm[: self.steps_done])) if self.steps_done else 0.0
 
     def clipped_share(self) -> float:
         return float(np.mean(self.clipped[: self.steps_done])) if self.steps_done else 0.0

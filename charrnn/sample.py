@@ -7,6 +7,7 @@ from .data import Vocab
 from .model import CharRNN
 
 
+# region generation
 def warm_up(model: CharRNN, vocab: Vocab, prefix: str, h: np.ndarray | None = None):
     """Read a prefix and return (hidden state, next-character distribution).
 
@@ -47,3 +48,4 @@ def sample(model: CharRNN, vocab: Vocab, seed_text: str, length: int,
         out.append(vocab.chars[index])
         h, probs = model.step(index, h)
     return "".join(out)
+# endregion generation

@@ -26,7 +26,7 @@ class TrainConfig:
     hidden_size: int = 64
     seq_len: int = 25
     lr: float = 0.01
-    momentum: float = 0.7          # 0.9 overshoots here: every step is clipped
+    momentum: float = 0.7          # 0.9 gave a noisier, worse validation loss here
     lr_decay: float = 0.985        # multiply the learning rate by this ...
     lr_decay_every: int = 5_000    # ... every this many steps
     clip: float = 5.0              # global gradient norm threshold; 0 disables
@@ -139,6 +139,7 @@ def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None)
     recorder = Recorder(cfg.steps, model, vocab, seed=cfg.seed)
     console.header(cfg, vocab, model, corpus, recorder.initial_radius, floor)
 
+    # region hidden-state
     h = np.zeros(cfg.hidden_size)
     diverged = None
     batches = endless_chunks(train_data, cfg.seq_len)
@@ -166,6 +167,7 @@ def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None)
         # Carry the state forward. It is a plain array, so no gradient can
         # follow it into the next chunk: this is the "truncated" in TBPTT.
         h = fwd.last_hidden
+        # endregion hidden-state
 
         if step % cfg.val_every == 0 or step == cfg.steps:
             recorder.log_validation(step, validation_loss(model, val_data, val_context))
@@ -188,6 +190,11 @@ def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None)
         "spectral_radius_init": recorder.initial_radius,
         "spectral_radius_final": recorder.current_radius(),
         "clipped_share": recorder.clipped_share(),
+        "grad_norm_median": recorder.grad_norm_median(),
+        "uniform_loss": float(np.log(len(vocab))),          # what a uniform guess pays per character
+        "chunks_per_pass": (len(train_data) - 1) // cfg.seq_len,
+        "final_lr": learning_rate(recorder.steps_done, cfg),
+        "recording": recorder.settings(),
         "train_seconds": round(seconds, 2),
         "diverged": diverged,
     }

@@ -12,7 +12,7 @@ import textwrap
 
 import numpy as np
 
-from .charts import WIDTH, binned, chart, rows
+from .charts import WIDTH, chart, rows
 from .run import Run
 
 SPACE = "\u2423"        # the visible space sign, for characters used as labels
@@ -30,7 +30,22 @@ def log_step_axis(steps: np.ndarray, title: str = "training step (log scale)") -
     """A log-scale step axis that ends at the first and the last recorded step."""
     return {"field": "step", "type": "quantitative", "title": title,
             "scale": {"type": "log", "domain": [int(steps[0]), int(steps[-1])], "nice": False},
-            "axis": {"format": "~s", "tickCount": 5}}
+            "axis": {"format": "~s", "values": decades(steps[0], steps[-1])}}
+
+
+def log_ticks(values) -> list[float]:
+    """1, 2 and 5 times the powers of ten that span ``values``: readable log ticks."""
+    low, high = min(values), max(values)
+    ticks = [m * 10.0 ** e for e in range(int(np.floor(np.log10(low))) - 1,
+                                          int(np.ceil(np.log10(high))) + 1)
+             for m in (1, 2, 5)]
+    return [float(f"{v:.3g}") for v in ticks if low / 1.5 <= v <= high * 1.5]
+
+
+def decades(low: float, high: float) -> list[int]:
+    """The powers of ten from low to high: ticks (and grid lines) for a log axis."""
+    return [10 ** e for e in range(int(np.floor(np.log10(low))), int(np.log10(high)) + 1)
+            if low <= 10 ** e <= high]
 
 
 def nearest_steps(steps: np.ndarray, targets) -> list[int]:
@@ -164,7 +179,7 @@ def param_norms(run: Run) -> dict:
 # ---------------------------------------------------------------------------
 # 15: what the recorder sees
 
-@chart("saturation", "Share of hidden activations with |h| > 0.95 over the chunk at each "
+@chart("saturation", "Share of saturated hidden activations (|h| above the threshold in the notes) over the chunk at each "
                      "recorded step (one point per snapshot). A saturated tanh unit "
                      "passes almost no gradient back.")
 def saturation(run: Run) -> dict:
@@ -197,7 +212,8 @@ def grad_norms(run: Run) -> dict:
                "encoding": {"x": log_step_axis(s["step"]),
                             "y": {"field": "norm", "type": "quantitative",
                                   "title": "gradient norm (log scale)",
-                                  "scale": {"type": "log"}},
+                                  "scale": {"type": "log"},
+                                  "axis": {"values": log_ticks([d["norm"] for d in data])}},
                             "color": {"field": "series", "type": "nominal", "title": None,
                                       "scale": {"domain": domain}},
                             "strokeWidth": {"condition": {"test": "datum.series === 'global'",
@@ -412,8 +428,8 @@ def _circle(points: int = 64) -> list[dict]:
 
 
 @chart("eigenvalues", "Every eigenvalue of W_hh in the complex plane at four recorded "
-                      "steps, against the unit circle. Eigenvalues outside the circle "
-                      "mark directions that W_hh stretches.")
+                      "steps, against the unit circle. An eigenvalue outside the circle "
+                      "marks a direction that repeated multiplication by W_hh stretches.")
 def eigenvalues(run: Run) -> dict:
     s = run.snapshots
     picked = nearest_steps(s["step"], [1, 100, 1_000])
@@ -469,9 +485,10 @@ def jacobian_norms(run: Run) -> dict:
                                 "axis": {"tickMinStep": 1}},
                           "y": {"field": "norm", "type": "quantitative",
                                 "title": "‖∂h_T / ∂h_(T−k)‖ (log scale)",
-                                "scale": {"type": "log"}},
+                                "scale": {"type": "log"},
+                                "axis": {"values": log_ticks([d["norm"] for d in data] + [1.0])}},
                           "color": {"field": "series", "type": "nominal", "title": None,
-                                    "scale": {"domain": order, "scheme": {"name": "viridis", "extent": [0, 0.8]}}}}},
+                                    "scale": {"domain": order}}}},
             {"data": {"values": [{"one": 1.0}]},
              "mark": {"type": "rule", "strokeDash": [5, 4], "color": "currentColor",
                       "opacity": 0.6},

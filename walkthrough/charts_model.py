@@ -11,7 +11,6 @@ import numpy as np
 from .charts import WIDTH, chart, rows, step_axis
 from .run import Run
 
-
 SPACE = "\u00b7"      # the space, where a label must stay one character wide
 HEATMAP_UNITS = 16     # rows of the hidden-state heatmap: all of them would make a heavy SVG
 

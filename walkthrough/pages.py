@@ -14,6 +14,7 @@ from .errors import BuildError, Problem, shown
 from .figures import FigureError, Figures, fill
 from .highlight import highlight_lines
 from .markup import MarkupError, to_html
+from .panels import PANELS
 from .run import Run
 from .sections import Phase, Section, Site
 from .vega import ChartError, render_svg, scope_ids
@@ -58,6 +59,13 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class Panel:
+    """One panel of the training scrubber; scrubber.js draws its SVG."""
+    name: str
+    caption: str
+
+
+@dataclass(frozen=True)
 class SectionPage:
     path: str
     id: str
@@ -71,6 +79,8 @@ class SectionPage:
     figures: tuple[Figure, ...]
     prev: Link | None
     next: Link | None
+    scrubber: tuple[Panel, ...] = ()   # empty: no scrubber on this page
+    live_model: bool = False
 
 
 @dataclass(frozen=True)
@@ -124,7 +134,9 @@ def section_page(section: Section, site: Site, placed: Placed | None, run: Run,
         prose=text.block("prose", section.prose),
         rows=rows(section, placed, text),
         figures=tuple(_figure(name, section, run, draw, problems) for name in section.charts),
-        prev=prev_link, next=next_link)
+        prev=prev_link, next=next_link,
+        scrubber=tuple(Panel(name, PANELS[name]) for name in section.scrubber),
+        live_model=section.live_model)
 
 
 def phase_of(site: Site, number: int) -> Phase:

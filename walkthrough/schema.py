@@ -12,8 +12,9 @@ import yaml
 
 from .errors import Problem, shown
 
-TEXT, NUMBER, LIST = (str,), (int,), (list,)
-KIND = {str: "text", int: "a whole number", list: "a list", dict: "a mapping"}
+TEXT, NUMBER, LIST, FLAG = (str,), (int,), (list,), (bool,)
+KIND = {str: "text", int: "a whole number", list: "a list", dict: "a mapping",
+        bool: "true or false"}
 
 
 def read_yaml(path: Path, problems: list[Problem]) -> dict | None:
@@ -83,7 +84,7 @@ def check_fields(data: dict, fields: dict, path: Path, section: str | None, what
         value = data[key]
         if types == NUMBER and isinstance(value, str) and value.isdigit():
             data[key] = value = int(value)   # YAML reads 08 and 09 as text
-        if not isinstance(value, types) or isinstance(value, bool):
+        if not isinstance(value, types) or (isinstance(value, bool) and types != FLAG):
             problems.append(Problem(
                 shown(path), f"field '{key}' in {what} must be {KIND[types[0]]}, "
                 f"got {type(value).__name__} {value!r}",

@@ -14,12 +14,17 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BuildError, Problem, shown
-from .schema import LIST, NUMBER, TEXT, check_fields, read_yaml
+from .panels import PANELS
+from .schema import FLAG, LIST, NUMBER, TEXT, check_fields, read_yaml
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 # Element ids the templates use themselves; section and annotation ids must differ.
 RESERVED_IDS = frozenset({"content", "prose", "code", "charts", "pager", "run", "run-title",
-                          "sections", "map-title"})
+                          "sections", "map-title",
+                          # the interactive parts (templates and site_src/static/*.js)
+                          "scrubber", "scrubber-title", "scrubber-range", "live-model",
+                          "live-title", "live-prefix", "live-temperature", "live-seed",
+                          "search-input", "search-results", "keys-help"})
 RESERVED_PREFIXES = ("chart-", "phase-")
 
 
@@ -54,6 +59,8 @@ class Section:
     prose: str
     annotations: tuple[Annotation, ...]
     charts: tuple[str, ...]
+    scrubber: tuple[str, ...] = ()   # panels of the training scrubber (panels.py)
+    live_model: bool = False         # the trained model, live in the page
 
     @property
     def slug(self) -> str:
@@ -88,6 +95,7 @@ SECTION_FIELDS = {
     "file": (TEXT, False), "symbol": (TEXT, False), "marker": (TEXT, False),
     "lines": (LIST, False),
     "prose": (TEXT, False), "annotations": (LIST, False), "charts": (LIST, False),
+    "scrubber": (LIST, False), "live_model": (FLAG, False),
 }
 ANNOTATION_FIELDS = {"id": (TEXT, True), "code": (TEXT, True), "text": (TEXT, True)}
 
@@ -161,10 +169,19 @@ def _section(path: Path, phases: set[int], charts: frozenset[str],
                  "use one of: " + ", ".join(sorted(charts)))
     if len(set(map(str, chart_names))) != len(chart_names):
         fail("a chart is listed twice", "list each chart once")
+    panels = data.get("scrubber") or []
+    for name in panels:
+        if not isinstance(name, str) or name not in PANELS:
+            close = difflib.get_close_matches(str(name), PANELS, n=1)
+            fail(f"unknown scrubber panel {name!r}", f"did you mean '{close[0]}'?" if close else
+                 "use one of: " + ", ".join(PANELS))
+    if len(set(map(str, panels))) != len(panels):
+        fail("a scrubber panel is listed twice", "list each panel once")
     if len(problems) > before:
         return None
     return Section(path, sid, data["number"], data["phase"], data["title"], data["subtitle"],
-                   code, data.get("prose") or "", annotations, tuple(chart_names))
+                   code, data.get("prose") or "", annotations, tuple(chart_names),
+                   tuple(panels), bool(data.get("live_model")))
 
 
 def _code_ref(data: dict, fail) -> CodeRef | None:

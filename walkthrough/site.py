@@ -11,6 +11,7 @@ from .annotate import place_all
 from .cache import cached_run, ensure_run, run_key
 from .charts import CHARTS
 from .errors import BuildError, Problem, shown
+from .exports import data_files
 from .figures import figures_of
 from .output import refusal, write_site
 from .pages import chart_renderer, make_pages
@@ -59,6 +60,7 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
     env = environment(options.site_src / "templates", site.title)
     files = {page.path: render_section(env, page).encode() for page in sections}
     files[index.path] = render_index(env, index).encode()
+    files.update(data_files(run, index, sections))
     files.update(_static(options.site_src / "static"))
     if not options.check:
         write_site(options.out, files)
