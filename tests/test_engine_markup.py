@@ -47,7 +47,7 @@ def test_javascript_link_loses_its_target():
 
 def test_math_becomes_mathml():
     html = to_html(r"Inline $h_t = \tanh(a_t)$ and display $$\sum_t x_t$$")
-    assert '<math display="inline">' in html and '<math display="block">' in html
+    assert '<math display="inline">' in html and '<math display="block" tabindex="0">' in html
     assert "<msub><mi>h</mi><mi>t</mi></msub>" in html
     assert "xmlns" not in html and "http" not in html
 

@@ -13,6 +13,8 @@ Data flows one way; `site.build` runs the steps in this order:
                   figures.py (run numbers in text), markup.py (Markdown, math,
                   sanitising), highlight.py (Pygments) and charts.py + vega.py (SVG)
     render.py     pages + site_src/templates -> HTML
+    exports.py    Run + pages -> data/*.js for the pages' scripts: the training scrubber
+                  (panels.py names its panels), the live model, the search index
     output.py     files -> the output folder, swapped in atomically
 
 `build.py` at the top of the repository is the command; serve.py its --serve.

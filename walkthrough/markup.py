@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import html
+import re
 import xml.etree.ElementTree as ET
 
 import markdown
@@ -112,9 +113,14 @@ def _markdown() -> markdown.Markdown:
         output_format="html")
 
 
+# What may scroll sideways on a phone must be reachable by keyboard to be
+# scrolled (axe's scrollable-region-focusable): tables, code blocks, display math.
+SCROLLERS = re.compile(r'<(table|pre|math display="block")>')
+
+
 def to_html(text: str) -> str:
     """Markdown ``text`` as sanitised HTML (block level: paragraphs, lists...)."""
     md = _markdown()
     md.reset()
-    return sanitize(md.convert(text))
+    return SCROLLERS.sub(r'<\1 tabindex="0">', sanitize(md.convert(text)))
 

@@ -33,7 +33,7 @@
   /** Ticks for a log axis over [lo, hi]: powers of ten, or 1-2-5 steps on a short range. */
   const decades = (lo, hi) => {
     const e0 = Math.floor(Math.log10(lo)), e1 = Math.ceil(Math.log10(hi));
-    const mantissas = e1 - e0 <= 2 ? [1, 2, 5] : [1];
+    const mantissas = e1 - e0 <= 2 ? [1, 2, 5] : e1 - e0 <= 4 ? [1, 3] : [1];
     const every = Math.max(1, Math.ceil((e1 - e0) / 6));
     const ticks = [];
     for (let e = e0; e <= e1; e += every) {
@@ -44,7 +44,8 @@
     }
     return ticks.length ? ticks : [lo, hi];
   };
-  const tickLabel = (v) => (v >= 1e4 || v < 1e-2 ? v.toExponential(0).replace("e+", "e") : String(+v.toPrecision(3)));
+  const tickLabel = (v) => (v >= 1e6 || v < 1e-2 ? v.toExponential(0).replace("e+", "e")
+    : v >= 1000 ? group(v) : String(+v.toPrecision(3)));
   /** The index of the last record at or before `step` in `steps` (sorted), else 0. */
   const atOrBefore = (steps, step) => {
     let found = 0;

@@ -1,0 +1,216 @@
+// The trained network, live in the page. step() is CharRNN.step of
+// charrnn/model.py, line for line, in float64 on the final weights that
+// walkthrough/exports.py wrote to data/model.js at full precision:
+//   a = W_xh x + W_hh h + b_h;  h = f(a);  p = softmax(W_hy h + b_y)
+// The page test compares probs() with NumPy's warm_up() to 1e-6.
+(() => {
+  const model = window.charrnnModel;
+  if (!model) return;
+  const { vocab, params: P, hiddenSize: H, embeddingDim: E } = model;
+  const V = vocab.length;
+  const indexOf = new Map(vocab.map((ch, i) => [ch, i]));
+  const activations = {
+    tanh: Math.tanh,
+    relu: (a) => Math.max(a, 0),
+    sigmoid: (a) => 0.5 * (1 + Math.tanh(0.5 * a)),   // as in model.py: no overflow in exp
+  };
+  const f = activations[model.activation];
+  if (!f) throw new Error(`unknown activation ${model.activation}`);
+
+  const dot = (row, x) => {
+    let sum = 0;
+    for (let j = 0; j < row.length; j++) sum += row[j] * x[j];
+    return sum;
+  };
+
+  const softmax = (logits) => {
+    let max = -Infinity;
+    for (const y of logits) if (y > max) max = y;   // subtract the maximum: exp never overflows
+    const z = logits.map((y) => Math.exp(y - max));
+    let total = 0;
+    for (const v of z) total += v;
+    return z.map((v) => v / total);
+  };
+
+  /** Read one character (its index); return [new hidden state, next-character probabilities]. */
+  const step = (index, h) => {
+    const next = new Array(H);
+    for (let r = 0; r < H; r++) {
+      // one-hot input: W_xh times a one-hot vector is one column
+      const drive = E ? dot(P.W_xh[r], P.embedding[index]) : P.W_xh[r][index];
+      next[r] = f(drive + dot(P.W_hh[r], h) + P.b_h[r]);
+    }
+    const logits = new Array(V);
+    for (let k = 0; k < V; k++) logits[k] = dot(P.W_hy[k], next) + P.b_y[k];
+    return [next, softmax(logits)];
+  };
+
+  class UnknownCharacter extends Error {
+    constructor(ch, position) {
+      super(`character ${JSON.stringify(ch)} at position ${position} is not in the vocabulary`);
+      this.ch = ch;
+      this.position = position;
+    }
+  }
+
+  const encode = (text) => Array.from(text).map((ch, position) => {
+    if (!indexOf.has(ch)) throw new UnknownCharacter(ch, position);
+    return indexOf.get(ch);
+  });
+
+  /** warm_up(): read the prefix from a zero state; [h, probs] after its last character. */
+  const warmUp = (prefix) => {
+    const indices = encode(prefix);
+    if (!indices.length) throw new Error("the seed text must contain at least one character");
+    let h = new Array(H).fill(0), probs = null;
+    for (const i of indices) [h, probs] = step(i, h);
+    return [h, probs];
+  };
+
+  const withTemperature = (probs, temperature) => {
+    const logp = probs.map((p) => Math.log(Math.max(p, 1e-300)) / temperature);
+    const max = Math.max(...logp);
+    const p = logp.map((l) => Math.exp(l - max));
+    let total = 0;
+    for (const v of p) total += v;
+    return p.map((v) => v / total);
+  };
+
+  // mulberry32: a small seeded generator, so a sample can be reproduced
+  const generator = (seed) => {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  };
+
+  /** Continue the prefix by `length` characters drawn at `temperature` (seeded). */
+  const sample = (prefix, length, temperature, seed) => {
+    if (!(temperature > 0)) throw new Error(`temperature must be > 0, got ${temperature}`);
+    const random = generator(seed);
+    let [h, probs] = warmUp(prefix);
+    let out = "";
+    for (let n = 0; n < length; n++) {
+      const p = withTemperature(probs, temperature);
+      const u = random();
+      let index = V - 1, cumulative = 0;
+      for (let k = 0; k < V; k++) {
+        cumulative += p[k];
+        if (u < cumulative) { index = k; break; }
+      }
+      out += vocab[index];
+      [h, probs] = step(index, h);
+    }
+    return out;
+  };
+
+  window.charrnnLive = {
+    vocab: vocab.slice(),
+    probs: (prefix) => warmUp(prefix)[1],
+    hidden: (prefix) => warmUp(prefix)[0],
+    step, sample, UnknownCharacter,
+  };
+
+  // --- the page ---------------------------------------------------------------
+  const shown = (ch) => (ch === " " ? "␣" : ch);
+  const percent = (p) => (p >= 0.001 ? (100 * p).toFixed(1) + "%" : "<0.1%");
+
+  for (const box of document.querySelectorAll("[data-live-model]")) {
+    const prefix = box.querySelector("[data-live-prefix]");
+    const message = box.querySelector("[data-live-message]");
+    const list = box.querySelector("[data-live-probs]");
+    const strip = box.querySelector("[data-live-hidden]");
+    const temperature = box.querySelector("[data-live-temperature]");
+    const temperatureValue = box.querySelector("[data-live-temperature-value]");
+    const seed = box.querySelector("[data-live-seed]");
+    const button = box.querySelector("[data-live-sample]");
+    const output = box.querySelector("[data-live-output]");
+
+    // the heat strip: one cell per hidden unit (the HTML parser puts it in the SVG namespace)
+    strip.innerHTML = `<svg viewBox="0 0 ${H * 10} 40" preserveAspectRatio="none" role="img">` +
+      Array.from({ length: H }, (_, r) =>
+        `<rect x="${r * 10}" width="10" height="40"><title></title></rect>`).join("") + "</svg>";
+    const svg = strip.querySelector("svg");
+    const cells = [...svg.querySelectorAll("rect")];
+
+    const known = vocab.map(shown).join(" ");
+    const update = () => {
+      let h, probs;
+      try {
+        [h, probs] = warmUp(prefix.value);
+      } catch (error) {
+        prefix.setAttribute("aria-invalid", "true");
+        message.textContent = error instanceof UnknownCharacter
+          ? `The network has never seen “${error.ch}” (position ${error.position + 1}): ` +
+            `it knows only these ${V} characters: ${known}`
+          : "Type at least one character.";
+        box.classList.add("live-stale");
+        button.disabled = true;
+        return;
+      }
+      prefix.removeAttribute("aria-invalid");
+      message.textContent = "";
+      box.classList.remove("live-stale");
+      button.disabled = false;
+      const order = probs.map((p, k) => [p, k]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+      list.replaceChildren(...order.slice(0, 10).map(([p, k]) => {
+        const item = document.createElement("li");
+        const ch = document.createElement("span");
+        ch.className = "live-ch";
+        ch.textContent = shown(vocab[k]);
+        if (vocab[k] === " ") ch.title = "space";
+        const bar = document.createElement("span");
+        bar.className = "live-bar";
+        bar.style.setProperty("--p", p.toFixed(4));
+        const value = document.createElement("span");
+        value.className = "live-p";
+        value.textContent = percent(p);
+        item.append(ch, bar, value);
+        return item;
+      }));
+      h.forEach((v, r) => {
+        cells[r].setAttribute("class", v >= 0 ? "pos" : "neg");
+        cells[r].setAttribute("fill-opacity", Math.min(1, Math.abs(v)).toFixed(3));
+        cells[r].firstChild.textContent = `unit ${r + 1}: ${v.toFixed(3)}`;
+      });
+      const top = order[0];
+      svg.setAttribute("aria-label", `Hidden state: ${H} units; most likely next character ` +
+        `“${shown(vocab[top[1]])}” at ${percent(top[0])}`);
+    };
+
+    const showTemperature = () => {
+      temperatureValue.textContent = Number(temperature.value).toFixed(2);
+    };
+
+    button.addEventListener("click", () => {
+      const s = Math.max(0, Math.floor(Number(seed.value) || 0));
+      let text;
+      try {
+        text = sample(prefix.value, 160, Number(temperature.value), s);
+      } catch (error) {
+        update();
+        return;
+      }
+      const start = document.createElement("span");
+      start.className = "live-given";
+      start.textContent = prefix.value;
+      const rest = document.createElement("span");
+      rest.className = "live-written";
+      rest.textContent = text;
+      const note = document.createElement("span");
+      note.className = "live-seed-note";
+      note.textContent = ` (temperature ${Number(temperature.value).toFixed(2)}, seed ${s})`;
+      output.replaceChildren(start, rest, note);
+      seed.value = String(s + 1);   // the next press draws another sample; this one can be redrawn
+    });
+    prefix.addEventListener("input", update);
+    temperature.addEventListener("input", showTemperature);
+    showTemperature();
+    update();
+    box.hidden = false;
+  }
+})();
