@@ -80,6 +80,13 @@ def changes(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return x[keep], y[keep]
 
 
+def unit_circle(points: int = 128) -> list[dict]:
+    """The unit circle as rows (re, im, order), for eigenvalue plots: draw it as a
+    line with ``order`` as the order channel so the points join in sequence."""
+    angle = np.linspace(0.0, 2.0 * np.pi, points + 1)
+    return rows(re=np.cos(angle), im=np.sin(angle), order=np.arange(points + 1))
+
+
 def step_axis() -> dict:
     return {"field": "step", "type": "quantitative", "title": "training step"}
 

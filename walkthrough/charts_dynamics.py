@@ -12,7 +12,7 @@ import textwrap
 
 import numpy as np
 
-from .charts import WIDTH, chart, rows
+from .charts import WIDTH, chart, rows, unit_circle
 from .run import Run
 
 SPACE = "\u2423"        # the visible space sign, for characters used as labels
@@ -421,12 +421,6 @@ def spectral_radius(run: Run) -> dict:
     }
 
 
-def _circle(points: int = 64) -> list[dict]:
-    angle = np.linspace(0, 2 * np.pi, points + 1)
-    return [{"i": i, "re": round(float(np.cos(a)), 4), "im": round(float(np.sin(a)), 4)}
-            for i, a in enumerate(angle)]
-
-
 @chart("eigenvalues", "Every eigenvalue of W_hh in the complex plane at four recorded "
                       "steps, against the unit circle. An eigenvalue outside the circle "
                       "marks a direction that repeated multiplication by W_hh stretches.")
@@ -445,12 +439,12 @@ def eigenvalues(run: Run) -> dict:
                       "fontSize": 11, "fontWeight": "normal", "color": "currentColor"},
             "width": 210, "height": 210,
             "layer": [
-                {"data": {"values": _circle()},
+                {"data": {"values": unit_circle()},
                  "mark": {"type": "line", "color": "currentColor", "opacity": 0.45,
                           "strokeDash": [3, 3], "strokeWidth": 1},
                  "encoding": {"x": {"field": "re", **axis, "title": "Re λ"},
                               "y": {"field": "im", **axis, "title": "Im λ"},
-                              "order": {"field": "i"}}},
+                              "order": {"field": "order"}}},
                 {"data": {"values": rows(re=eig[i].real.astype(np.float64),
                                          im=eig[i].imag.astype(np.float64))},
                  "mark": {"type": "circle", "size": 18, "opacity": 0.85},

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .charts import WIDTH, chart, rows, step_axis
+from .charts import WIDTH, chart, rows, step_axis, unit_circle
 from .run import Run
 
 SPACE = "\u00b7"      # the space, where a label must stay one character wide
@@ -80,8 +80,7 @@ def whh_eigenvalues(run: Run) -> dict:
                      series=[name] * len(ev))
     reach = float(np.abs(s["eigenvalues"][[first, last]]).max())
     limit = float(np.ceil(max(1.0, reach) * 1.1 * 4) / 4)   # a round bound, a little beyond
-    angle = np.linspace(0.0, 2.0 * np.pi, 129)
-    circle = rows(re=np.cos(angle), im=np.sin(angle), order=np.arange(len(angle)))
+    circle = unit_circle()
     axis = {"type": "quantitative", "scale": {"domain": [-limit, limit], "nice": False}}
     side = 320
     return {
