@@ -130,15 +130,10 @@ def headline(result: dict) -> dict:
     return keep
 
 
-def check_temperature(t: float) -> None:
-    if not t > 0:
-        raise ValueError(f"temperature must be > 0, got {t}")
-
-
 def cmd_sample(args) -> int:
     import numpy as np
     from .record import load_checkpoint
-    from .sample import sample
+    from .sample import check_temperature, sample
     check_temperature(args.temperature)
     if args.length <= 0:
         raise ValueError(f"length must be > 0, got {args.length}")
@@ -151,7 +146,7 @@ def cmd_sample(args) -> int:
 def cmd_explore(args) -> int:
     import numpy as np
     from .record import load_checkpoint
-    from .sample import sample, warm_up
+    from .sample import check_temperature, sample, warm_up
     check_temperature(args.temperature)
     model, vocab = load_checkpoint(args.run)
     rng = np.random.default_rng(0)

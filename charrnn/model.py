@@ -175,8 +175,9 @@ class CharRNN(nn.Module):
     def backward(self, fwd: Forward, freeze_whh: bool = False) -> tuple[dict, np.ndarray]:
         """Gradients of the summed loss with respect to every parameter.
 
-        Returns (grads, step_norms): step_norms[t] is the norm of dL/dh_t, the
-        gradient that reaches the hidden state at position t.
+        Returns (grads, dh): dh[t] is dL/dh_t, the gradient that reaches the
+        hidden state at position t (its norm is the vanishing-gradient picture;
+        the recorder takes it only at the steps it records).
         """
         W_hh, W_hy = self.arrays["W_hh"], self.arrays["W_hy"]
         T = len(fwd.inputs)
@@ -213,7 +214,7 @@ class CharRNN(nn.Module):
             d_embedding = np.zeros_like(self.arrays["embedding"])
             np.add.at(d_embedding, fwd.inputs, dx)
             grads["embedding"] = d_embedding
-        return grads, np.linalg.norm(dh, axis=1)
+        return grads, dh
 
     # --- one step, for sampling -------------------------------------------------
 

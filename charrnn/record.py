@@ -125,7 +125,7 @@ class Recorder:
     def clipped_share(self) -> float:
         return float(np.mean(self.clipped[: self.steps_done])) if self.steps_done else 0.0
 
-    def snapshot(self, step: int, fwd, step_norms: np.ndarray, clip: ClipReport, loss: float) -> None:
+    def snapshot(self, step: int, fwd, dh: np.ndarray, clip: ClipReport, loss: float) -> None:
         """Everything the scrubber shows at one step. Called before the update,
         so the weights are the ones that produced this chunk's forward pass."""
         radius, eig = spectral_radius(self.model.arrays["W_hh"])
@@ -140,7 +140,7 @@ class Recorder:
             "total_grad_norm": clip.total_norm,
             "clip_ratio": clip.ratio,
             "clipped": clip.clipped,
-            "step_grad_norms": step_norms,
+            "step_grad_norms": np.linalg.norm(dh, axis=1),   # ||dL/dh_t|| per position
             "hidden": hidden,
             "inputs": fwd.inputs,
             "targets": fwd.targets,

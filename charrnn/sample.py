@@ -24,14 +24,18 @@ def warm_up(model: CharRNN, vocab: Vocab, prefix: str, h: np.ndarray | None = No
     return h, probs
 
 
+def check_temperature(temperature: float) -> None:
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+
+
 def with_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
     """Rescale a distribution as if its logits were divided by the temperature.
 
     Below 1 the likeliest characters gain mass (safer, more repetitive text);
     above 1 the distribution flattens (more surprising, more mistakes).
     """
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
+    check_temperature(temperature)
     logp = np.log(np.maximum(probs, 1e-300)) / temperature
     p = np.exp(logp - logp.max())
     return p / p.sum()

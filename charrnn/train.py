@@ -156,12 +156,12 @@ def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None)
             diverged = step
             console.diverged(step, loss, cfg)
             break
-        grads, step_norms = model.backward(fwd, freeze_whh=cfg.freeze_whh)
+        grads, dh = model.backward(fwd, freeze_whh=cfg.freeze_whh)
         clip = clip_gradients(grads, cfg.clip)
         lr = learning_rate(step, cfg)
         recorder.log_step(step, loss, lr, clip)
         if recorder.wants_snapshot(step):
-            recorder.snapshot(step, fwd, step_norms, clip, loss)
+            recorder.snapshot(step, fwd, dh, clip, loss)
         sgd_momentum(params, grads, velocity, lr, cfg.momentum)
 
         # Carry the state forward. It is a plain array, so no gradient can
