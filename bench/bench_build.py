@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from walkthrough.cache import cached_run, run_key  # noqa: E402
 
-TARGETS = {"cold_with_training_seconds": 30.0, "rebuild_seconds": 2.0, "site_bytes": 5_000_000, "largest_page_bytes": 400_000}
+TARGETS = {"cold_with_training_seconds": 30.0, "rebuild_seconds": 2.0, "site_bytes": 5_000_000,
+           "largest_page_bytes": 400_000}
 
 BUILD = """
 import sys

@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from charrnn.console import Console  # noqa: E402
-from charrnn.record import Recorder  # noqa: E402
-from charrnn.train import TrainConfig, train  # noqa: E402
+from charrnn.console import Console
+from charrnn.record import Recorder
+from charrnn.train import TrainConfig, train
 
 TARGET_SECONDS, TARGET_MB, TARGET_PEAK_MB = 15.0, 20.0, 500.0
 
@@ -37,7 +37,8 @@ def timed_run(steps: int, record: bool, out: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=30_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -50,9 +51,12 @@ def main() -> None:
     print(f"steps/s, no records  {args.steps / bare:,.0f}")
     print(f"steps/s, recording   {args.steps / full:,.0f}")
     print(f"recording overhead   {full / bare - 1:+.1%}")
-    print(f"30k-step run         {full * scale:.1f} s   ratio to {TARGET_SECONDS:.0f} s target: {full * scale / TARGET_SECONDS:.2f}")
-    print(f"run directory        {size_mb:.2f} MB  ratio to {TARGET_MB:.0f} MB target: {size_mb / TARGET_MB:.2f}")
-    print(f"peak memory          {peak_mb:.0f} MB  ratio to {TARGET_PEAK_MB:.0f} MB target: {peak_mb / TARGET_PEAK_MB:.2f}")
+    print(f"30k-step run         {full * scale:.1f} s   "
+          f"ratio to {TARGET_SECONDS:.0f} s target: {full * scale / TARGET_SECONDS:.2f}")
+    print(f"run directory        {size_mb:.2f} MB  "
+          f"ratio to {TARGET_MB:.0f} MB target: {size_mb / TARGET_MB:.2f}")
+    print(f"peak memory          {peak_mb:.0f} MB  "
+          f"ratio to {TARGET_PEAK_MB:.0f} MB target: {peak_mb / TARGET_PEAK_MB:.2f}")
 
 
 if __name__ == "__main__":

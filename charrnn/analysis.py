@@ -185,7 +185,7 @@ def purity(true_labels, cluster_ids) -> float:
     """Share of items whose cluster's majority label is their own label."""
     majority = 0
     for cluster in set(cluster_ids):
-        members = [t for t, c in zip(true_labels, cluster_ids) if c == cluster]
+        members = [t for t, c in zip(true_labels, cluster_ids, strict=True) if c == cluster]
         majority += Counter(members).most_common(1)[0][1]
     return majority / len(true_labels)
 

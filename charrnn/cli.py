@@ -58,7 +58,8 @@ def build_parser() -> Parser:
 
     p = sub.add_parser("train", help="train and write a run directory")
     add_train_flags(p)
-    p.add_argument("--out", type=Path, default=Path("runs/latest"), help="run directory (default: runs/latest)")
+    p.add_argument("--out", type=Path, default=Path("runs/latest"),
+                   help="run directory (default: runs/latest)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--quiet", action="store_true", help="print nothing but errors")
     mode.add_argument("--json", action="store_true", help="print JSON lines for machines")
@@ -132,6 +133,7 @@ def headline(result: dict) -> dict:
 
 def cmd_sample(args) -> int:
     import numpy as np
+
     from .record import load_checkpoint
     from .sample import check_temperature, sample
     check_temperature(args.temperature)
@@ -145,6 +147,7 @@ def cmd_sample(args) -> int:
 
 def cmd_explore(args) -> int:
     import numpy as np
+
     from .record import load_checkpoint
     from .sample import check_temperature, sample, warm_up
     check_temperature(args.temperature)
@@ -161,7 +164,7 @@ def cmd_explore(args) -> int:
             print(f"  {err}")
             continue
         for i in np.argsort(-probs)[: args.top]:
-            bar = "#" * int(round(40 * probs[i]))
+            bar = "#" * round(40 * probs[i])
             print(f"  {vocab.chars[i]!r:5} {probs[i]:6.3f} {bar}")
         print("  ..." + sample(model, vocab, prefix, 60, args.temperature, rng))
     return 0

@@ -190,7 +190,7 @@ def sentence_distribution() -> dict[str, float]:
     over the templates that can produce it.
     """
     distribution: dict[str, float] = {}
-    for template, p_template in zip(TEMPLATES, template_probabilities()):
+    for template, p_template in zip(TEMPLATES, template_probabilities(), strict=True):
         p_each = p_template / math.prod(len(slot.phrases) for slot in template.slots)
         for phrases in itertools.product(*(slot.phrases for slot in template.slots)):
             sentence = " ".join(phrases)

@@ -40,7 +40,7 @@ class Vocab:
     chars: tuple[str, ...]
 
     @classmethod
-    def from_text(cls, text: str) -> "Vocab":
+    def from_text(cls, text: str) -> Vocab:
         # Sorting makes the index of each character independent of where it
         # first appears, so two runs on the same text agree on every index.
         return cls(tuple(sorted(set(text))))
@@ -82,7 +82,7 @@ def split(data: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndarray, np.n
     """
     if not 0.0 < val_fraction < 1.0:
         raise ValueError(f"val_fraction must be between 0 and 1, got {val_fraction}")
-    cut = int(round(len(data) * (1.0 - val_fraction)))
+    cut = round(len(data) * (1.0 - val_fraction))
     return data[:cut], data[cut:]
 
 

@@ -46,7 +46,7 @@ class KneserNey:
         self.order = order
         self.discount = discount
 
-    def fit(self, text: str) -> "KneserNey":
+    def fit(self, text: str) -> KneserNey:
         if len(text) < self.order:
             raise ValueError(f"need at least {self.order} characters to fit, got {len(text)}")
         self.vocab = sorted(set(text))

@@ -28,7 +28,7 @@ def snapshot_steps(total: int, growth: float = GROWTH, dense_until: int = DENSE_
     """Geometrically spaced steps up to dense_until, then one every `every`, plus the last."""
     steps, s = {1, total}, 1.0
     while s < min(dense_until, total):
-        steps.add(int(round(s)))
+        steps.add(round(s))
         s *= growth
     steps.update(range(every, total + 1, every))
     return sorted(x for x in steps if 1 <= x <= total)

@@ -42,7 +42,7 @@ class TrainConfig:
     sample_every: int = 5_000      # console samples
     corpus_path: str = ""          # train on this text file instead of a generated corpus
 
-    def validate(self) -> "TrainConfig":
+    def validate(self) -> TrainConfig:
         """Reject settings that cannot train, naming the setting."""
         positive = ("steps", "hidden_size", "seq_len", "num_sentences", "val_every",
                     "sample_every", "lr_decay_every")
@@ -65,7 +65,7 @@ class TrainConfig:
         return self
 
     @classmethod
-    def from_dict(cls, d: dict) -> "TrainConfig":
+    def from_dict(cls, d: dict) -> TrainConfig:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs, then stop; the tests are run by
-#     bash scripts/setup-tests.sh && .venv/bin/python -m pytest -q
+#     bash scripts/setup-tests.sh && .venv/bin/ruff check . && .venv/bin/python -m pytest -q
 # (the README's test command, and all that .ci/run does).
 #
 # On a fresh Debian 12 machine, as root (or with sudo):

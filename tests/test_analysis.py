@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from charrnn import analysis as A
+from charrnn import analysis as A  # noqa: N812 (one letter keeps the calls short)
 from charrnn.console import Console
 from charrnn.train import TrainConfig, train
 
@@ -45,7 +45,8 @@ def test_same_run_gives_the_same_analysis(run_dir, analysis):
 
 
 def test_to_json_value_rounds_and_drops_non_finite_numbers():
-    value = A.to_json_value({"a": np.float32(1 / 3), "b": [np.nan, np.inf], "c": np.arange(2), "d": np.bool_(True)})
+    value = A.to_json_value({"a": np.float32(1 / 3), "b": [np.nan, np.inf], "c": np.arange(2),
+                             "d": np.bool_(True)})
     assert value == {"a": 0.333333, "b": [None, None], "c": [0, 1], "d": True}
 
 

@@ -130,7 +130,8 @@ def test_entropy_floor_matches_the_template_decomposition():
     # since the fills are uniform and no two templates share a sentence.
     probs = template_probabilities()
     entropy = -sum(p * math.log(p) for p in probs)
-    entropy += sum(p * sum(math.log(len(s.phrases)) for s in t.slots) for t, p in zip(TEMPLATES, probs))
+    entropy += sum(p * sum(math.log(len(s.phrases)) for s in t.slots)
+                   for t, p in zip(TEMPLATES, probs, strict=True))
     mean_length = sum(p * (len(s) + 1) for s, p in sentence_distribution().items())
     assert sentence_entropy() == pytest.approx(entropy, rel=1e-12)
     assert entropy_floor() == pytest.approx(entropy / mean_length, rel=1e-12)
@@ -163,7 +164,8 @@ def test_parse_rejects_broken_text_and_recovers():
     assert parse_sentences("a cat reads the book the dog walks".split()) == [False, False, True]
     assert parse_sentences("the king eats a rock".split()) == [False, False]
     assert parse_sentences("the boy slepps a girl swims".split()) == [False, True]
-    assert parse_sentences("swims the boy sleeps".split()) == [True]  # text before the first determiner is skipped
+    # text before the first determiner is skipped
+    assert parse_sentences("swims the boy sleeps".split()) == [True]
 
 
 def test_parse_ignores_an_unfinished_last_sentence():

@@ -1,3 +1,5 @@
+import itertools
+
 import numpy as np
 import pytest
 
@@ -11,7 +13,7 @@ def test_load_normalises(tmp_path):
 
 
 def test_load_missing_file_names_it(tmp_path):
-    with pytest.raises(FileNotFoundError, match="nope.txt"):
+    with pytest.raises(FileNotFoundError, match=r"nope\.txt"):
         load_text(tmp_path / "nope.txt")
 
 
@@ -42,7 +44,7 @@ def test_chunks_overlap_by_one_so_state_can_carry():
     data = np.arange(11)
     got = list(chunks(data, 3))
     assert [s for s, _, _ in got] == [0, 3, 6]
-    for (_, x, y), (_, x_next, _) in zip(got, got[1:]):
+    for (_, x, y), (_, x_next, _) in itertools.pairwise(got):
         assert list(y) == list(x[1:]) + [x_next[0]]  # the last target is the next chunk's first input
     assert all(len(x) == len(y) == 3 for _, x, y in got)
 

@@ -5,7 +5,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from engine_fixtures import DEMO
 
 from walkthrough import cache

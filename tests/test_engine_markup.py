@@ -96,5 +96,5 @@ def test_figures_are_sandboxed():
         fill("{{ run.__class__.__mro__ }}", figures)
     with pytest.raises(FigureError):
         fill("{{ ''.__class__.__mro__[1].__subclasses__() }}", figures)
-    with pytest.raises(FigureError, match="unknown run figure 'run.nope'"):
+    with pytest.raises(FigureError, match=r"unknown run figure 'run\.nope'"):
         fill("{{ run.nope }}", figures)

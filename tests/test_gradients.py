@@ -32,7 +32,7 @@ def torch_loss(model, inputs, targets, h0):
     f = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}[model.activation.name]
     h = torch.tensor(h0)
     loss = torch.zeros((), dtype=torch.float64)
-    for x_i, y_i in zip(inputs, targets):
+    for x_i, y_i in zip(inputs, targets, strict=True):
         if model.embedding_dim:
             x = p["embedding"][int(x_i)]
         else:
@@ -66,7 +66,8 @@ def test_backward_matches_autograd(init, activation, embedding_dim, freeze):
         assert rel_error(g, expected) < 1e-6, name
 
 
-@pytest.mark.parametrize("init,activation,embedding_dim", list(itertools.product(INIT_METHODS, ACTIVATIONS, (0, 4))))
+@pytest.mark.parametrize("init,activation,embedding_dim",
+                         list(itertools.product(INIT_METHODS, ACTIVATIONS, (0, 4))))
 def test_backward_matches_finite_differences(init, activation, embedding_dim):
     model, inputs, targets, h0 = make_case(init, activation, embedding_dim, seed=11)
     grads, _ = model.backward(model.forward(inputs, targets, h0))
@@ -119,7 +120,7 @@ def test_dh_is_the_gradient_reaching_each_hidden_state():
     p = {k: torch.tensor(v, requires_grad=True) for k, v in model.arrays.items()}
     h = torch.tensor(h0)
     hs, loss = [], 0
-    for x_i, y_i in zip(inputs, targets):
+    for x_i, y_i in zip(inputs, targets, strict=True):
         h = torch.tanh(p["W_xh"][:, int(x_i)] + p["W_hh"] @ h + p["b_h"])
         h.retain_grad()
         hs.append(h)

@@ -32,7 +32,7 @@ def test_small_example_by_hand():
 
 
 def test_probabilities_sum_to_one_at_every_context(model, split):
-    train, held_out = split
+    _, held_out = split
     contexts = {held_out[max(0, t - 4):t] for t in range(len(held_out))}
     contexts |= {"", "q", "qqqq", "aaaa", "the b"}  # short, unseen and longer than the order
     for context in contexts:

@@ -40,7 +40,8 @@ def test_mean_loss_converges_to_the_entropy_floor(predictor):
 def test_loss_of_a_sentence_is_minus_log_its_probability(predictor):
     distribution = sentence_distribution()
     history = "the dog sleeps "  # scores every character of the sentence, from a sentence start
-    for sentence in ["the boy sleeps", "a cat chases the queen", "the king sees a cookie", "a girl reads the book"]:
+    for sentence in ["the boy sleeps", "a cat chases the queen", "the king sees a cookie",
+                     "a girl reads the book"]:
         losses = predictor.char_losses(sentence + " ", history=history)
         assert len(losses) == len(sentence) + 1
         assert losses.sum() == pytest.approx(-math.log(distribution[sentence]), abs=1e-9)

@@ -26,14 +26,14 @@ def test_learning_rate_schedule_matches_the_reference():
 
 
 def test_same_seed_gives_bit_identical_runs(tmp_path):
-    a, dir_a = run(tmp_path, "a")
-    b, dir_b = run(tmp_path, "b")
+    _, dir_a = run(tmp_path, "a")
+    _, dir_b = run(tmp_path, "b")
     with np.load(dir_a / "curves.npz") as ca, np.load(dir_b / "curves.npz") as cb:
         assert np.array_equal(ca["loss"], cb["loss"])
     with np.load(dir_a / "checkpoint.npz") as wa, np.load(dir_b / "checkpoint.npz") as wb:
         for key in wa.files:
             assert np.array_equal(wa[key], wb[key]), key
-    c, dir_c = run(tmp_path, "c", seed=7)
+    _, dir_c = run(tmp_path, "c", seed=7)
     with np.load(dir_a / "curves.npz") as ca, np.load(dir_c / "curves.npz") as cc:
         assert not np.array_equal(ca["loss"], cc["loss"])
 
@@ -75,7 +75,8 @@ def test_checkpoint_restores_the_trained_model(tmp_path):
     from charrnn.train import load_corpus
     text, _, _ = load_corpus(cfg)
     train_data, val_data = split(vocab.encode(text), cfg.val_fraction)
-    assert validation_loss(model, val_data, train_data[-200:]) == pytest.approx(summary["final_val_loss"], rel=1e-12)
+    assert validation_loss(model, val_data, train_data[-200:]) == \
+        pytest.approx(summary["final_val_loss"], rel=1e-12)
 
 
 def test_divergence_stops_with_a_message_and_keeps_records(tmp_path, capsys):

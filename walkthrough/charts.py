@@ -150,5 +150,5 @@ def corpus_templates(run: Run) -> dict:
                      "x": {"field": "count", "type": "quantitative", "title": "sentences"}},
     }
 
-from . import charts_model  # noqa: E402,F401
-from . import charts_dynamics  # noqa: E402,F401
+# The other chart modules register themselves on import.
+from . import charts_dynamics, charts_model  # noqa: E402, F401

@@ -179,7 +179,8 @@ def param_norms(run: Run) -> dict:
 # ---------------------------------------------------------------------------
 # 15: what the recorder sees
 
-@chart("saturation", "Share of saturated hidden activations (|h| above the threshold in the notes) over the chunk at each "
+@chart("saturation", "Share of saturated hidden activations (|h| above the threshold in the notes) "
+                     "over the chunk at each "
                      "recorded step (one point per snapshot). A saturated tanh unit "
                      "passes almost no gradient back.")
 def saturation(run: Run) -> dict:

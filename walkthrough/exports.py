@@ -141,7 +141,7 @@ def model_data(run: Run) -> dict:
 # The search index
 
 class _Text(HTMLParser):
-    BLOCKS = {"p", "li", "br", "div", "pre", "tr", "h3", "h4", "h5", "h6", "blockquote"}
+    BLOCKS = frozenset({"p", "li", "br", "div", "pre", "tr", "h3", "h4", "h5", "h6", "blockquote"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)

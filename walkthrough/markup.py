@@ -40,7 +40,7 @@ class _Math(InlineProcessor):
         super().__init__(pattern, md)
         self.display = display
 
-    def handleMatch(self, m, data):   # noqa: N802 (Markdown's API)
+    def handleMatch(self, m, data):
         tex = m.group(1).strip()
         try:
             mathml = latex_to_mathml(tex, display=self.display)
@@ -68,7 +68,7 @@ def latex_to_mathml(tex: str, display: str) -> str:
 class _SafeMath(Extension):
     """No raw HTML; math before any other inline syntax except code spans."""
 
-    def extendMarkdown(self, md):   # noqa: N802
+    def extendMarkdown(self, md):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
         md.ESCAPED_CHARS.append("$")

@@ -23,7 +23,7 @@ POLL_SECONDS = 0.5
 class Handler(SimpleHTTPRequestHandler):
     version = 0   # bumped by each successful rebuild (a class attribute, shared)
 
-    def do_GET(self):   # noqa: N802 (http.server's API)
+    def do_GET(self):
         if self.path == "/__version":
             return self._send(str(Handler.version).encode(), "text/plain")
         if self.path == "/__livereload.js":
