@@ -5,9 +5,11 @@
     python build.py --check          validate sections, code and lock; write nothing
     python build.py --serve          rebuild on every change, with live reload
 
-The run is cached under .cache/runs/<key>, keyed on the charrnn sources and the
-training settings below, so editing a note or a template rebuilds in about a
-second. Training settings left out take charrnn's TrainConfig defaults.
+The build runs the experiment matrix of site_src/experiments.yaml (`charrnn sweep`,
+in parallel) and walks through one of its runs. Each run is cached under
+.cache/sweep/runs/<key>, keyed on the charrnn code (comments and docstrings
+aside) and its settings, so editing a note or a template rebuilds in about a
+second. Training settings given below replace the experiment file's defaults.
 """
 from __future__ import annotations
 
@@ -28,18 +30,25 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         epilog="Sections live in site_src/sections/*.yaml (see the README there). "
                "Exit status: 0 built, 1 a problem was reported.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
-    train = parser.add_argument_group("training settings (default: charrnn's TrainConfig)")
+    train = parser.add_argument_group(
+        "training settings (for every variant of the experiments; default: the experiment "
+        "file's defaults, then charrnn's TrainConfig)")
     train.add_argument("--steps", type=int, help="training steps (30000)")
     train.add_argument("--hidden-size", type=int, help="hidden units (64)")
     train.add_argument("--seq-len", type=int, help="characters per BPTT chunk (25)")
     train.add_argument("--lr", type=float, help="initial learning rate (0.01)")
-    train.add_argument("--seed", type=int, help="seed of the weights and sampling (42)")
     train.add_argument("--num-sentences", type=int, help="sentences in the corpus (600)")
+    sweep = parser.add_argument_group("experiments")
+    sweep.add_argument("--experiments", type=Path, metavar="FILE",
+                       help="the experiment matrix (site_src/experiments.yaml)")
+    sweep.add_argument("--workers", type=int, help="training processes on this machine (one per core)")
+    sweep.add_argument("--scheduler", metavar="ADDRESS",
+                       help="train on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786")
     build_ = parser.add_argument_group("build")
     build_.add_argument("--out", type=Path, default=ROOT / "_site",
                         help="output folder, replaced only by a complete build (_site)")
     build_.add_argument("--run", type=Path, metavar="DIR",
-                        help="use this finished run directory instead of the cache")
+                        help="use this finished run (or `charrnn sweep` folder) instead of the cache")
     build_.add_argument("--check", action="store_true",
                         help="validate sections, code and lock file; write and train nothing")
     build_.add_argument("--strict", action="store_true",
@@ -58,8 +67,9 @@ def options(args: argparse.Namespace) -> Options:
     settings = {name: getattr(args, name) for name in SETTINGS
                 if getattr(args, name) is not None}
     return Options(out=args.out, site_src=ROOT / "site_src", package=ROOT / "charrnn",
-                   cache=ROOT / ".cache", settings=settings, run=args.run, check=args.check,
-                   strict=args.strict, accept=args.accept)
+                   cache=ROOT / ".cache", experiments=args.experiments, settings=settings,
+                   workers=args.workers, scheduler=args.scheduler, run=args.run,
+                   check=args.check, strict=args.strict, accept=args.accept)
 
 
 def say(message: str) -> None:
@@ -84,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         print("check passed" + (" (run figures and charts included)" if outcome.pages else ""))
     else:
-        print(f"built {outcome.pages} pages into {args.out}")
+        print(f"built {outcome.pages} pages into {args.out}; open {args.out.resolve() / 'index.html'}")
     if args.accept:
         print("recorded the current code of every section in site_src/walkthrough.lock")
     return 0

@@ -18,9 +18,7 @@ next to the rest of the run.
 from __future__ import annotations
 
 import functools
-import json
 import math
-import os
 import re
 import time
 from collections import Counter
@@ -31,20 +29,24 @@ import numpy as np
 from scipy.cluster.hierarchy import dendrogram, fcluster, linkage
 from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score
+from threadpoolctl import threadpool_limits
 
+from . import rundir
+from .config import TrainConfig
 from .corpus import KNOWN_WORDS, WORD_CATEGORY, Corpus, entropy_floor, generate_corpus, parse_sentences
 from .data import Vocab, split
 from .model import CharRNN
 from .ngram import KneserNey
 from .optimal import OptimalPredictor
 from .record import load_checkpoint
-from .sample import sample
-from .train import TrainConfig, validation_loss
+from .sample import sample_many
+from .train import validation_loss
 
 PCA_COMPONENTS = 3            # variance reported for 3; trajectories keep the first 2
 TRAJECTORY_SENTENCES = (1, 3)  # corpus sentences [1, 3) make the labelled trajectory
 SEED_TEXT = "the "
-SAMPLE_LENGTH = 3_000         # characters generated per temperature
+SAMPLE_LENGTH = 3_000         # characters per generated sample
+SAMPLES_PER_TEMPERATURE = 20  # independent samples at each temperature
 EXCERPT_LENGTH = 200          # characters of each sample kept for display
 TEMPERATURES = (0.5, 1.0, 1.5)
 NGRAM_ORDER = 5
@@ -70,14 +72,16 @@ class Run:
 
 def load_run(run_dir) -> Run:
     run_dir = Path(run_dir)
-    settings = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
-    config = TrainConfig.from_dict(settings)
+    config = TrainConfig.from_dict(rundir.read_json(run_dir, "config.json"))
+    if config.corpus_path:
+        raise ValueError(f"{run_dir}: the analysis measures the network against the grammar, "
+                         "so it needs a run on the generated corpus, not on a text file")
     model, vocab = load_checkpoint(run_dir)
     # The corpus is not stored in the run: its settings are, and the generator
     # is seeded, so it comes back character for character.
     corpus = generate_corpus(config.num_sentences, config.corpus_seed)
-    with np.load(run_dir / "snapshots.npz") as npz:
-        snapshots = {key: npz[key] for key in ("step", "hidden", "inputs")}
+    arrays = rundir.read_arrays(run_dir, "snapshots.npz")
+    snapshots = {key: arrays[key] for key in ("step", "hidden", "inputs")}
     return Run(config, model, vocab, corpus, vocab.encode(corpus.text), snapshots)
 
 
@@ -325,38 +329,56 @@ def grammar_rate(words: list[str]) -> float | None:
     return sum(verdicts) / len(verdicts) if verdicts else None
 
 
-def judge_sample(model: CharRNN, vocab: Vocab, temperature: float, seed: int,
-                 length: int = SAMPLE_LENGTH, seed_text: str = SEED_TEXT) -> dict:
-    """Generate `length` characters and score them.
+def judge_text(text: str, seed_text: str = SEED_TEXT) -> dict:
+    """Score one generated text.
 
     The hit rate counts generated words only. The grammar sees the seed text
     too: "the " is the determiner of the first sentence, which the network
     was asked to continue.
     """
-    text = sample(model, vocab, seed_text, length, temperature, np.random.default_rng(seed))
     words = complete_words(text)
-    return {
-        "temperature": temperature,
-        "text": text[:EXCERPT_LENGTH],
-        "num_words": len(words),
-        "num_sentences": len(parse_sentences(seed_text.split() + words)),
-        "vocab_hit_rate": vocab_hit_rate(words),
-        "grammar_rate": grammar_rate(seed_text.split() + words),
-    }
+    return {"num_words": len(words),
+            "num_sentences": len(parse_sentences(seed_text.split() + words)),
+            "vocab_hit_rate": vocab_hit_rate(words),
+            "grammar_rate": grammar_rate(seed_text.split() + words)}
+
+
+def judge_temperature(model: CharRNN, vocab: Vocab, temperature: float, seed: int,
+                      count: int = SAMPLES_PER_TEMPERATURE, length: int = SAMPLE_LENGTH) -> dict:
+    """Generate `count` independent samples of `length` characters and score each.
+
+    One sample is an anecdote: two samples of the same network differ by
+    more than a few points of hit rate. So every rate is the mean over the
+    samples, with its standard deviation and the values themselves.
+    """
+    texts = sample_many(model, vocab, SEED_TEXT, length, count, temperature,
+                        np.random.default_rng(seed))
+    scores = [judge_text(text) for text in texts]
+    result = {"temperature": temperature, "text": texts[0][:EXCERPT_LENGTH],
+              "num_words": sum(s["num_words"] for s in scores),
+              "num_sentences": sum(s["num_sentences"] for s in scores)}
+    for rate in ("vocab_hit_rate", "grammar_rate"):
+        values = [s[rate] for s in scores if s[rate] is not None]
+        result[rate + "s"] = values
+        result[rate] = float(np.mean(values)) if values else None
+        result[rate + "_sd"] = float(np.std(values, ddof=1)) if len(values) > 1 else None
+    return result
 
 
 def generation_section(model: CharRNN, vocab: Vocab, seed: int) -> dict:
     # One seed for every temperature: the samples draw the same random numbers,
     # so they differ only by what the temperature does to the distribution.
-    by_temperature = [judge_sample(model, vocab, t, seed) for t in TEMPERATURES]
+    by_temperature = [judge_temperature(model, vocab, t, seed) for t in TEMPERATURES]
     headline = next(s for s in by_temperature if s["temperature"] == 1.0)
     return {
         "seed_text": SEED_TEXT,
         "sample_length": SAMPLE_LENGTH,
         "excerpt_length": EXCERPT_LENGTH,
+        "samples_per_temperature": SAMPLES_PER_TEMPERATURE,
         "temperatures": list(TEMPERATURES),
-        "vocab_hit_rate": headline["vocab_hit_rate"],   # at temperature 1.0
-        "grammar_rate": headline["grammar_rate"],
+        # at temperature 1.0, the mean over the samples, and its spread
+        **{k: headline[k] for k in ("vocab_hit_rate", "vocab_hit_rate_sd",
+                                    "grammar_rate", "grammar_rate_sd")},
         "samples": by_temperature,
     }
 
@@ -398,24 +420,44 @@ def baselines_section(run: Run, rnn_probs: np.ndarray) -> dict:
 
 # --- all of it ---------------------------------------------------------------------------
 
+@threadpool_limits.wrap(limits=1)   # as in training: the same numbers wherever it runs
 def analyze(run_dir) -> dict:
-    """Analyse a finished run, write analysis.json into it, and return the same dict."""
+    """Analyse a finished run, add analysis.json to it, and return the same dict."""
     started = time.perf_counter()
     run = load_run(run_dir)
     # One pass over the whole corpus per network feeds several sections.
     states, probs = read_stream(run.model, run.data)
     untrained_states, _ = read_stream(untrained_model(run.config, len(run.vocab)), run.data)
-    analysis = {
+    analysis = to_json_value({
         "pca": pca_section(run, states),
         "words": words_section(run, states, untrained_states),
         "word_position": word_position_section(run, probs),
         "generation": generation_section(run.model, run.vocab, run.config.seed),
         "baselines": baselines_section(run, probs),
-    }
-    analysis["analysis_seconds"] = round(time.perf_counter() - started, 2)
-    analysis = to_json_value(analysis)
-    write_json_atomically(Path(run_dir) / "analysis.json", analysis)
+    })
+    analysis["headline"] = headline(analysis)
+    timing = rundir.read_json(run_dir, "timing.json")
+    timing["analysis_seconds"] = round(time.perf_counter() - started, 2)
+    rundir.add(Path(run_dir), {"analysis.json": rundir.json_bytes(analysis),
+                               "timing.json": rundir.json_bytes(timing)})
     return analysis
+
+
+def headline(analysis: dict) -> dict:
+    """The analysis's few headline numbers, flat: what a sweep compares across runs."""
+    generation, words, baselines = analysis["generation"], analysis["words"], analysis["baselines"]
+    return {
+        "vocab_hit_rate": generation["vocab_hit_rate"],
+        "vocab_hit_rate_sd": generation["vocab_hit_rate_sd"],
+        "grammar_rate": generation["grammar_rate"],
+        "ari": words["trained"]["ari"],
+        "ari_control": words["untrained"]["ari"],
+        "noun_verb_ari": words["trained"]["noun_verb"]["ari"],
+        "noun_verb_ari_control": words["untrained"]["noun_verb"]["ari"],
+        "val_loss_full_context": baselines["rnn"],
+        "optimal_loss": baselines["optimal"],
+        "kneser_ney_loss": baselines["kneser_ney"],
+    }
 
 
 def to_json_value(value, digits: int = 6):
@@ -434,10 +476,3 @@ def to_json_value(value, digits: int = 6):
     if isinstance(value, (float, np.floating)):
         return float(f"{value:.{digits}g}") if math.isfinite(value) else None
     return value
-
-
-def write_json_atomically(path: Path, data: dict) -> None:
-    """Write next to the target, then rename over it: a reader never sees half a file."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    tmp.write_text(json.dumps(data, indent=1, sort_keys=True, allow_nan=False) + "\n", encoding="utf-8")
-    os.replace(tmp, path)

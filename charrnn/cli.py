@@ -1,4 +1,4 @@
-"""Command line: `charrnn corpus | train | analyze | sample | explore`.
+"""Command line: `charrnn corpus | train | analyze | sample | explore | sweep`.
 
 Also runs as `python -m charrnn`. Bad values end with one line on stderr and
 exit status 2 (the convention for usage errors), never a traceback.
@@ -11,7 +11,8 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from .train import TrainConfig
+from .config import TrainConfig
+from .rundir import RunError
 
 DEFAULTS = TrainConfig()
 
@@ -74,6 +75,22 @@ def build_parser() -> Parser:
     p.add_argument("--temperature", type=float, default=1.0)
     p.add_argument("--seed", type=int, default=0)
 
+    p = sub.add_parser("sweep", help="train every variant and seed of an experiment file, in parallel")
+    p.add_argument("experiments", type=Path, help="experiment file (YAML), e.g. site_src/experiments.yaml")
+    p.add_argument("--out", type=Path, required=True,
+                   help="sweep folder: runs go to OUT/runs/<key>/, the list of them to OUT/index.json")
+    p.add_argument("--workers", type=int, default=None,
+                   help="processes on this machine (default: one per core)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on a Dask distributed cluster instead, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="override a default setting for every variant, e.g. --set steps=300")
+    p.add_argument("--cached-only", action="store_true",
+                   help="train nothing: index the runs that are already done")
+    p.add_argument("--progress", choices=("auto", "bar", "lines"), default="auto",
+                   help="a progress bar (on a terminal) or one line per finished run")
+    p.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
+
     p = sub.add_parser("explore", help="type a prefix, see the next-character distribution")
     p.add_argument("run", type=Path, help="run directory")
     p.add_argument("--temperature", type=float, default=1.0)
@@ -86,10 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command](args)
-    except (ValueError, FileNotFoundError) as err:
+    except (ValueError, FileNotFoundError, RunError) as err:
         print(f"charrnn {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        print(f"charrnn {args.command}: interrupted", file=sys.stderr)
         return 130
 
 
@@ -118,17 +136,35 @@ def cmd_train(args) -> int:
 def cmd_analyze(args) -> int:
     from .analysis import analyze
     result = analyze(args.run)
-    print(json.dumps(headline(result), indent=1))
+    print(json.dumps(result["headline"], indent=1))
     return 0
 
 
-def headline(result: dict) -> dict:
-    """The few numbers worth printing from analysis.json."""
-    keep = {}
-    for section in ("generation", "baselines"):
-        if section in result:
-            keep[section] = {k: v for k, v in result[section].items() if not isinstance(v, (list, dict))}
-    return keep
+def cmd_sweep(args) -> int:
+    from . import experiments
+    from .sweep import SweepError, parse_assignments, run_sweep
+    if args.workers is not None and args.workers < 1:
+        raise ValueError(f"--workers must be at least 1, got {args.workers}")
+    plan = experiments.load(args.experiments, parse_assignments(args.set))
+
+    def say(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        index = run_sweep(plan, args.out, workers=args.workers, scheduler=args.scheduler,
+                          cached_only=args.cached_only, say=(lambda _: None) if args.quiet else say,
+                          warn=say, progress="none" if args.quiet else args.progress)
+    except SweepError as error:
+        print(f"charrnn sweep: error: {error}", file=sys.stderr)
+        return 1
+    failed = [m for m in index["missing"] if m.get("error")]
+    if failed:
+        print(f"charrnn sweep: {len(failed)} run(s) failed; the others are in {args.out}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(f"{len(index['runs'])} runs listed in {args.out / 'index.json'}"
+              + (f", {len(index['missing'])} not trained" if index["missing"] else ""), file=sys.stderr)
+    return 0
 
 
 def cmd_sample(args) -> int:
@@ -171,7 +207,7 @@ def cmd_explore(args) -> int:
 
 
 COMMANDS = {"corpus": cmd_corpus, "train": cmd_train, "analyze": cmd_analyze,
-            "sample": cmd_sample, "explore": cmd_explore}
+            "sample": cmd_sample, "explore": cmd_explore, "sweep": cmd_sweep}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -83,24 +83,30 @@ class Console:
         self._say()
         self._event("sample", step=step, text=text)
 
-    def diverged(self, step: int, loss: float, cfg) -> None:
-        msg = (f"training diverged at step {step:,}: the loss became {loss}. "
+    def diverged(self, step: int, reason: str, cfg) -> None:
+        msg = (f"training diverged at step {step:,}: {reason}. "
                f"Try a smaller learning rate (now --lr {cfg.lr}) or a tighter clip (now --clip {cfg.clip}). "
-               f"Everything recorded up to step {step - 1:,} is kept.")
+               "Everything recorded up to then is kept.")
         self._say(msg)
         self._event("diverged", step=step, message=msg)
         if self.mode == "quiet":
             print(msg, file=sys.stderr)
 
-    def footer(self, summary: dict) -> None:
+    def footer(self, summary: dict, timing: dict) -> None:
         self._say()
-        self._say(f"done        {summary['steps']:,} steps in {summary['train_seconds']:.1f}s")
-        self._say(f"loss        {summary['final_loss']:.4f} nats/char (mean of the last 1,000 steps)")
+        self._say(f"done        {summary['steps']:,} steps in {timing['train_seconds']:.1f}s")
+        self._say(f"loss        {_four(summary['final_loss'])} nats/char (mean of the last 1,000 steps)")
         if summary["final_val_loss"] is not None:
-            self._say(f"validation  {summary['final_val_loss']:.4f} nats/char")
+            self._say(f"validation  {_four(summary['final_val_loss'])} nats/char at the end, "
+                      f"best {_four(summary['best_val_loss'])} at step {summary['best_val_step']:,}")
         if summary["entropy_floor"] is not None:
-            self._say(f"floor       {summary['entropy_floor']:.4f} nats/char")
-        self._say(f"W_hh        spectral radius {summary['spectral_radius_final']:.4f}")
+            self._say(f"floor       {_four(summary['entropy_floor'])} nats/char")
+        self._say(f"W_hh        spectral radius {_four(summary['spectral_radius_final'])}")
         if self.mode == "bar":
             self.stream.write("\n")
-        self._event("footer", **summary)
+        self._event("footer", **summary, **timing)
+
+
+def _four(value: float | None) -> str:
+    """Four decimals, or a dash for a number a diverged run could not give."""
+    return "-" if value is None else f"{value:.4f}"

@@ -18,8 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-INIT_METHODS = ("orthogonal", "xavier", "random")
-
+from .config import INIT_METHODS
 
 # --- activations -----------------------------------------------------------
 # Each derivative is written in terms of the activation's *output* h = f(a):
@@ -218,15 +217,18 @@ class CharRNN(nn.Module):
 
     # --- one step, for sampling -------------------------------------------------
 
-    def step(self, index: int, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Read one character; return the new hidden state and the next-character distribution."""
+    def step(self, index, h: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Read one character; return the new hidden state and the next-character
+        distribution. Given an array of indices and one state per row, it steps
+        that many independent streams at once (vectors are rows here, so the same
+        lines serve both)."""
         a = self.arrays
         if self.embedding_dim:
-            drive = a["W_xh"] @ a["embedding"][index]
+            drive = a["embedding"][index] @ a["W_xh"].T
         else:
-            drive = a["W_xh"][:, index]  # W_xh times a one-hot vector is one column
-        h = self.activation.f(drive + a["W_hh"] @ h + a["b_h"])
-        return h, softmax(a["W_hy"] @ h + a["b_y"])
+            drive = a["W_xh"].T[index]  # W_xh times a one-hot vector is one column
+        h = self.activation.f(drive + h @ a["W_hh"].T + a["b_h"])
+        return h, softmax(h @ a["W_hy"].T + a["b_y"])
 
 
 # region softmax

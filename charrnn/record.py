@@ -1,18 +1,14 @@
 """What the network does while it learns, kept for the walkthrough's charts.
 
 Recording is dense early (the first hundred steps change the most) and
-sparse later, and always includes the first and the last step. The format
-of the run directory is documented in docs/run-format.md.
+sparse later, and always includes the first and the last step. `run_files`
+turns what was recorded into the files of the run directory (rundir.py).
 """
 from __future__ import annotations
 
-import json
-import os
-import shutil
-from pathlib import Path
-
 import numpy as np
 
+from . import rundir
 from .data import Vocab
 from .model import CharRNN, ClipReport
 from .sample import sample
@@ -98,6 +94,16 @@ class Recorder:
         self.val_steps.append(step)
         self.val_losses.append(loss)
 
+    def mean_recent_loss(self, window: int) -> float:
+        return float(np.mean(self.loss[max(0, self.steps_done - window): self.steps_done]))
+
+    def best_validation(self) -> tuple[int | None, float | None]:
+        """The step with the lowest validation loss, and that loss (the first, on a tie)."""
+        if not self.val_losses:
+            return None, None
+        best = int(np.argmin(self.val_losses))
+        return self.val_steps[best], self.val_losses[best]
+
     def final_loss(self, window: int = 1_000) -> float:
         done = self.loss[: self.steps_done]
         return float(np.mean(done[-window:]))
@@ -153,97 +159,81 @@ class Recorder:
         self.jacobians.append({"step": step, **jacobian_products(self.model, fwd.h)})
 
 
-# --- writing and reading the run directory ------------------------------------
+# --- the run directory (its format: rundir.py and docs/run-format.md) ---------------
 
 def _stack(rows: list[dict], key: str, dtype=np.float32) -> np.ndarray:
     return np.asarray([r[key] for r in rows], dtype=dtype)
 
 
-def _save_json(path: Path, data) -> None:
-    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
-
-
-def write_run(run_dir, *, config: dict, vocab: Vocab, corpus: dict, recorder: Recorder,
-              model: CharRNN, console_text: str, summary: dict) -> Path:
-    """Write every file into a temporary sibling, then rename it into place.
-
-    A rename within one directory is atomic, so readers see either the old
-    run or the complete new one, never a half-written directory.
-    """
-    run_dir = Path(run_dir)
-    run_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = run_dir.with_name(f".{run_dir.name}.tmp-{os.getpid()}")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-
-    _save_json(tmp / "config.json", config)
-    _save_json(tmp / "vocab.json", {"chars": list(vocab.chars)})
-    _save_json(tmp / "corpus.json", corpus)
-
+def run_files(*, config: dict, vocab: Vocab, corpus: dict, recorder: Recorder, model: CharRNN,
+              console_text: str, summary: dict, timing: dict) -> dict[str, bytes]:
+    """Everything a finished run holds, as file name -> bytes, ready for rundir.write."""
     r, n = recorder, recorder.steps_done
-    np.savez_compressed(tmp / "curves.npz", step=np.arange(1, n + 1), loss=r.loss[:n].astype(np.float32),
-                        lr=r.lr[:n].astype(np.float32), grad_norm=r.grad_norm[:n].astype(np.float32),
-                        clipped=r.clipped[:n], val_step=np.asarray(r.val_steps, dtype=np.int64),
-                        val_loss=np.asarray(r.val_losses, dtype=np.float32))
-
-    snaps = r.snapshots
-    np.savez_compressed(
-        tmp / "snapshots.npz",
-        step=_stack(snaps, "step", np.int64),
-        **{k: _stack(snaps, k) for k in ("loss", "spectral_radius", "grad_norms", "param_norms",
-                                           "total_grad_norm", "clip_ratio", "step_grad_norms",
-                                           "hidden", "probs", "saturation")},
-        eigenvalues=_stack(snaps, "eigenvalues", np.complex64),
-        inputs=_stack(snaps, "inputs", np.int64), targets=_stack(snaps, "targets", np.int64),
-        correct=_stack(snaps, "correct", bool), clipped=_stack(snaps, "clipped", bool),
-    )
-    _save_json(tmp / "snapshots.json", {"param_names": list(model.arrays),
-                                        "samples": [s["sample"] for s in snaps]})
-
+    snaps, jac = r.snapshots, r.jacobians
     # Weights at every other snapshot (and the last): enough to animate them.
     kept = [s for i, s in enumerate(snaps) if i % 2 == 0 or i == len(snaps) - 1]
-    np.savez_compressed(tmp / "weights.npz", step=_stack(kept, "step", np.int64),
-                        **{name: np.asarray([s["weights"][name] for s in kept], dtype=np.float32)
-                           for name in model.arrays})
-
-    jac = r.jacobians
     depth = len(jac[0]["product_norm"]) if jac else 0
-    np.savez_compressed(tmp / "jacobians.npz", step=_stack(jac, "step", np.int64),
-                        distance=np.arange(1, depth + 1),
-                        **{k: _stack(jac, k) for k in ("product_norm", "product_radius")},
-                        product_eigenvalues=_stack(jac, "product_eigenvalues", np.complex64))
+    return {
+        "config.json": rundir.json_bytes(config),
+        "vocab.json": rundir.json_bytes({"chars": list(vocab.chars)}),
+        "corpus.json": rundir.json_bytes(corpus),
+        "curves.npz": rundir.npz_bytes(
+            step=np.arange(1, n + 1), loss=r.loss[:n].astype(np.float32),
+            lr=r.lr[:n].astype(np.float32), grad_norm=_finite32(r.grad_norm[:n]),
+            clipped=r.clipped[:n], val_step=np.asarray(r.val_steps, dtype=np.int64),
+            val_loss=np.asarray(r.val_losses, dtype=np.float32)),
+        "snapshots.npz": rundir.npz_bytes(
+            step=_stack(snaps, "step", np.int64),
+            **{k: _stack(snaps, k) for k in ("loss", "spectral_radius", "grad_norms", "param_norms",
+                                               "total_grad_norm", "clip_ratio", "step_grad_norms",
+                                               "hidden", "probs", "saturation")},
+            eigenvalues=_stack(snaps, "eigenvalues", np.complex64),
+            inputs=_stack(snaps, "inputs", np.int64), targets=_stack(snaps, "targets", np.int64),
+            correct=_stack(snaps, "correct", bool), clipped=_stack(snaps, "clipped", bool)),
+        "snapshots.json": rundir.json_bytes({"param_names": list(model.arrays),
+                                             "samples": [s["sample"] for s in snaps]}),
+        "weights.npz": rundir.npz_bytes(
+            step=_stack(kept, "step", np.int64),
+            **{name: np.asarray([s["weights"][name] for s in kept], dtype=np.float32)
+               for name in model.arrays}),
+        "jacobians.npz": rundir.npz_bytes(
+            step=_stack(jac, "step", np.int64), distance=np.arange(1, depth + 1),
+            **{k: _stack(jac, k) for k in ("product_norm", "product_radius")},
+            product_eigenvalues=_stack(jac, "product_eigenvalues", np.complex64)),
+        "checkpoint.npz": rundir.checkpoint_bytes(checkpoint_of(model, vocab)),
+        "console.txt": console_text.encode("utf-8"),
+        "summary.json": rundir.json_bytes(summary),
+        "timing.json": rundir.json_bytes(timing),
+    }
 
-    save_checkpoint(tmp / "checkpoint.npz", model, vocab)
-    (tmp / "console.txt").write_text(console_text, encoding="utf-8")
-    _save_json(tmp / "summary.json", summary)  # last: its presence means "complete"
 
-    if run_dir.exists():
-        old = run_dir.with_name(f".{run_dir.name}.old-{os.getpid()}")
-        run_dir.rename(old)
-        tmp.rename(run_dir)
-        shutil.rmtree(old)
-    else:
-        tmp.rename(run_dir)
-    return run_dir
+def _finite32(values: np.ndarray) -> np.ndarray:
+    """float32 with overflow saturating at the largest float32 instead of becoming inf:
+    a diverging run's gradient norms are still worth a chart."""
+    limit = np.finfo(np.float32).max
+    return np.clip(np.nan_to_num(values, nan=limit, posinf=limit), 0, limit).astype(np.float32)
 
 
-def save_checkpoint(path, model: CharRNN, vocab: Vocab) -> None:
-    np.savez(path, chars=np.asarray(vocab.chars), hidden_size=model.hidden_size,
-             embedding_dim=model.embedding_dim, activation=model.activation.name,
-             init=model.init_method, **{f"param_{k}": v for k, v in model.arrays.items()})
+def checkpoint_of(model: CharRNN, vocab: Vocab) -> rundir.Checkpoint:
+    return rundir.Checkpoint(chars=vocab.chars, hidden_size=model.hidden_size,
+                             embedding_dim=model.embedding_dim, activation=model.activation.name,
+                             init=model.init_method,
+                             params={name: array.copy() for name, array in model.arrays.items()})
 
 
 def load_checkpoint(path) -> tuple[CharRNN, Vocab]:
-    """Rebuild the trained model (and its vocabulary) from checkpoint.npz or a run directory."""
-    path = Path(path)
-    if path.is_dir():
-        path = path / "checkpoint.npz"
-    if not path.is_file():
-        raise FileNotFoundError(f"no checkpoint at {path} (train first: `charrnn train --out RUN_DIR`)")
-    with np.load(path) as ck:
-        vocab = Vocab(tuple(str(c) for c in ck["chars"]))
-        model = CharRNN(len(vocab), int(ck["hidden_size"]), init=str(ck["init"]),
-                        activation=str(ck["activation"]), embedding_dim=int(ck["embedding_dim"]))
-        for name, array in model.arrays.items():
-            array[...] = ck[f"param_{name}"]
+    """Rebuild the trained model (and its vocabulary) from a run directory or a
+    checkpoint.npz; a missing or damaged one raises rundir.RunError."""
+    ck = rundir.read_checkpoint(path)
+    vocab = Vocab(ck.chars)
+    model = CharRNN(len(vocab), ck.hidden_size, init=ck.init, activation=ck.activation,
+                    embedding_dim=ck.embedding_dim)
+    if set(ck.params) != set(model.arrays):
+        raise rundir.RunError(path, f"the checkpoint's parameters {sorted(ck.params)} do not fit "
+                                    "the model it describes", "delete the run and train again")
+    for name, array in model.arrays.items():
+        if ck.params[name].shape != array.shape:
+            raise rundir.RunError(path, f"parameter {name} has shape {ck.params[name].shape}, "
+                                        f"the model needs {array.shape}", "delete the run and train again")
+        array[...] = ck.params[name]
     return model, vocab

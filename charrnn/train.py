@@ -7,67 +7,20 @@ but the gradient does not: each chunk's backward pass stops at its first step.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
+from . import rundir
+from .config import TrainConfig
 from .console import Console
 from .corpus import corpus_stats, entropy_floor, generate_corpus
 from .data import Vocab, chunks, load_text, normalise, split
-from .model import INIT_METHODS, CharRNN, clip_gradients, get_activation
-from .record import Recorder, write_run
+from .model import CharRNN, clip_gradients
+from .record import Recorder, run_files
 from .sample import sample
-
-
-@dataclass
-class TrainConfig:
-    steps: int = 30_000
-    hidden_size: int = 64
-    seq_len: int = 25
-    lr: float = 0.01
-    momentum: float = 0.7          # 0.9 gave a noisier, worse validation loss here
-    lr_decay: float = 0.985        # multiply the learning rate by this ...
-    lr_decay_every: int = 5_000    # ... every this many steps
-    clip: float = 5.0              # global gradient norm threshold; 0 disables
-    seed: int = 42                 # weights and sampling
-    init: str = "orthogonal"
-    activation: str = "tanh"
-    embedding_dim: int = 0         # 0: one-hot input
-    freeze_whh: bool = False       # never update W_hh (an echo-state baseline)
-    num_sentences: int = 600
-    corpus_seed: int = 42
-    val_fraction: float = 0.1
-    val_every: int = 500
-    sample_every: int = 5_000      # console samples
-    corpus_path: str = ""          # train on this text file instead of a generated corpus
-
-    def validate(self) -> TrainConfig:
-        """Reject settings that cannot train, naming the setting."""
-        positive = ("steps", "hidden_size", "seq_len", "num_sentences", "val_every",
-                    "sample_every", "lr_decay_every")
-        for name in positive:
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr}")
-        if not 0 <= self.momentum < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
-        if self.clip < 0:
-            raise ValueError(f"clip must be >= 0 (0 disables clipping), got {self.clip}")
-        if self.embedding_dim < 0:
-            raise ValueError(f"embedding_dim must be >= 0, got {self.embedding_dim}")
-        if self.init not in INIT_METHODS:
-            raise ValueError(f"unknown init {self.init!r}; choose one of {', '.join(INIT_METHODS)}")
-        get_activation(self.activation)
-        if not 0 < self.val_fraction < 1:
-            raise ValueError(f"val_fraction must be between 0 and 1, got {self.val_fraction}")
-        return self
-
-    @classmethod
-    def from_dict(cls, d: dict) -> TrainConfig:
-        names = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in names})
 
 
 def load_corpus(cfg: TrainConfig) -> tuple[str, dict, float | None]:
@@ -120,6 +73,26 @@ def validation_loss(model: CharRNN, data: np.ndarray, context: np.ndarray) -> fl
     return model.forward(inputs, data, h).loss / len(data)
 
 
+# A run is stopped as diverged when its loss stops being a number, or when its
+# mean over a stretch of steps stays this many times above what guessing every
+# character with equal probability pays (ln V): such weights learn nothing more.
+DIVERGENCE_WINDOW = 100
+FAR_ABOVE_UNIFORM = 2.0
+
+
+def not_learning(step: int, recorder: Recorder, uniform: float, last: int) -> str | None:
+    """Why training should stop although the loss is still a number, or None."""
+    if step % DIVERGENCE_WINDOW == 0 or step == last:
+        recent = recorder.mean_recent_loss(DIVERGENCE_WINDOW)
+        if recent > FAR_ABOVE_UNIFORM * uniform:
+            return (f"the mean loss of the last {min(step, DIVERGENCE_WINDOW)} steps, {recent:.4g} "
+                    f"nats/char, is over {FAR_ABOVE_UNIFORM:g} times the {uniform:.2f} of a uniform guess")
+    return None
+
+
+# One BLAS thread: these matrices are too small to gain from more, and a fixed
+# thread count makes a run repeat bit for bit, in a sweep's worker or not.
+@threadpool_limits.wrap(limits=1)
 def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None) -> dict:
     """Train, record, and write the run directory. Returns the summary."""
     cfg.validate()
@@ -137,6 +110,7 @@ def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None)
     params = model.arrays
     velocity = {name: np.zeros_like(p) for name, p in params.items()}
     recorder = Recorder(cfg.steps, model, vocab, seed=cfg.seed)
+    uniform = float(np.log(len(vocab)))   # what a uniform guess pays per character
     console.header(cfg, vocab, model, corpus, recorder.initial_radius, floor)
 
     # region hidden-state
@@ -152,9 +126,8 @@ def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None)
 
         fwd = model.forward(inputs, targets, h)
         loss = fwd.loss / cfg.seq_len
-        if not np.isfinite(loss):
-            diverged = step
-            console.diverged(step, loss, cfg)
+        if not np.isfinite(loss):   # nothing to learn from: stop before the update
+            diverged = (step, f"the loss became {loss}")
             break
         grads, dh = model.backward(fwd, freeze_whh=cfg.freeze_whh)
         clip = clip_gradients(grads, cfg.clip)
@@ -174,8 +147,14 @@ def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None)
         console.progress(step, cfg.steps, loss, recorder.last_val_loss)
         if step % cfg.sample_every == 0:
             console.sample(step, sample(model, vocab, "the ", 120, 1.0, np.random.default_rng(step)))
+        reason = not_learning(step, recorder, uniform, cfg.steps)
+        if reason:
+            diverged = (step, reason)
+            break
 
-    seconds = time.perf_counter() - started
+    if diverged:
+        console.diverged(*diverged, cfg)
+    best_step, best_loss = recorder.best_validation()
     summary = {
         "params": model.num_params,
         "vocab_size": len(vocab),
@@ -186,19 +165,32 @@ def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None)
         "steps": recorder.steps_done,
         "final_loss": recorder.final_loss(),
         "final_val_loss": recorder.last_val_loss,
+        "best_val_loss": best_loss,
+        "best_val_step": best_step,
         "entropy_floor": floor,
+        "uniform_loss": uniform,
         "spectral_radius_init": recorder.initial_radius,
         "spectral_radius_final": recorder.current_radius(),
         "clipped_share": recorder.clipped_share(),
         "grad_norm_median": recorder.grad_norm_median(),
-        "uniform_loss": float(np.log(len(vocab))),          # what a uniform guess pays per character
         "chunks_per_pass": (len(train_data) - 1) // cfg.seq_len,
         "final_lr": learning_rate(recorder.steps_done, cfg),
         "recording": recorder.settings(),
-        "train_seconds": round(seconds, 2),
-        "diverged": diverged,
+        "diverged": diverged[0] if diverged else None,
+        "diverged_reason": diverged[1] if diverged else None,
     }
-    console.footer(summary)
-    write_run(run_dir, config=asdict(cfg), vocab=vocab, corpus=corpus,
-              recorder=recorder, model=model, console_text=console.text, summary=summary)
+    summary = {name: finite_or_none(value) for name, value in summary.items()}
+    # Kept apart from the summary: the only numbers that differ when the same run is repeated.
+    timing = {"train_seconds": round(time.perf_counter() - started, 2)}
+    console.footer(summary, timing)
+    rundir.write(Path(run_dir), run_files(config=asdict(cfg), vocab=vocab, corpus=corpus,
+                                          recorder=recorder, model=model,
+                                          console_text=console.text, summary=summary, timing=timing))
     return summary
+
+
+def finite_or_none(value):
+    """JSON has no NaN or infinity: a number that is not finite is recorded as null."""
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value

@@ -32,11 +32,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory):
-    """The real walkthrough, end to end: the real sections and templates, trained
-    from scratch on a short run (a cold cache), built into a temporary folder."""
+    """The real walkthrough, end to end: the real sections and templates, with a
+    small experiment matrix (tests/experiments_small.yaml) trained from scratch in
+    short runs (a cold cache), built into a temporary folder."""
     from walkthrough.site import Options, build
     tmp = tmp_path_factory.mktemp("real-site")
     options = Options(out=tmp / "site", site_src=ROOT / "site_src", package=ROOT / "charrnn",
-                      cache=tmp / "cache", settings={"steps": 300})
+                      cache=tmp / "cache", experiments=ROOT / "tests" / "experiments_small.yaml",
+                      settings={"steps": 300})
     outcome = build(options, log=lambda message: None)
     return tmp / "site", outcome

@@ -151,3 +151,26 @@ def make_project(root: Path, run: Path, chart_cache: Path) -> Project:
     project.section("01-squares", SECTION)
     project.section("02-forward", METHOD_SECTION)
     return project
+
+
+TINY_EXPERIMENTS = '''\
+seeds: [42]
+defaults: {steps: 120, hidden_size: 8, num_sentences: 40, val_every: 60}
+variants:
+  - name: default
+    about: The only variant.
+    settings: {}
+'''
+
+
+def make_trainable_project(root: Path, run: Path, chart_cache: Path) -> Project:
+    """Like make_project, but the package is a copy of the real charrnn (plus the
+    demo module the sections show) and site_src has a tiny experiment file, so a
+    build without ``run`` really trains, in seconds."""
+    project = make_project(root, run, chart_cache)
+    shutil.rmtree(project.package)
+    shutil.copytree(REPO / "charrnn", project.package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    project.source(DEMO)
+    (project.site_src / "experiments.yaml").write_text(TINY_EXPERIMENTS, encoding="utf-8")
+    return project

@@ -1,30 +1,32 @@
-"""TEST FIXTURE: a small, fake run directory in the format of docs/run-format.md.
+"""TEST FIXTURE: a small, fake run directory in the format of docs/run-format.md,
+written through charrnn.rundir like a real one (so it has its manifest).
 
 The numbers are random (seeded), not the result of training anything. The engine
 tests and the build benchmark use it so they never train.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 from scipy.cluster.hierarchy import dendrogram, linkage
+
+from charrnn import rundir
 
 VOCAB = list(" abcdeghiklmnoprstuvwy")
 TEMPLATES = {"NOUN_HUMAN VERB_INTRAN": 80, "NOUN_HUMAN VERB_TRAN(eat) NOUN_FOOD": 75,
              "NOUN_ANIMAL VERB_INTRAN": 40, "NOUN_ANIMAL VERB_PERCEPT NOUN_HUMAN": 35}
 
 
-def _json(path: Path, data) -> None:
-    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+def _json(files: dict, name: str, data) -> None:
+    files[name] = rundir.json_bytes(data)
 
 
 def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: int = 10,
                    seed: int = 0, with_analysis: bool = True) -> Path:
     """Write every file of a run directory into ``run_dir`` and return it."""
     rng = np.random.default_rng(seed)
-    run_dir.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes] = {}
     V, H, T = len(VOCAB), hidden, seq_len
     params = H * V + H * H + V * H + H + V
     floor = 0.62
@@ -35,7 +37,7 @@ def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: 
     grad_norm = (5 * np.exp(-step / steps) + rng.random(steps)).astype(np.float32)
     val_step = np.arange(0, steps + 1, max(1, steps // 20))[1:].astype(np.int64)
     val_loss = (floor + 0.05 + 2.4 * np.exp(-val_step / (steps / 6))).astype(np.float32)
-    np.savez_compressed(run_dir / "curves.npz", step=step.astype(np.int64), loss=loss, lr=lr,
+    files["curves.npz"] = rundir.npz_bytes(step=step.astype(np.int64), loss=loss, lr=lr,
                         grad_norm=grad_norm, clipped=grad_norm > 5, val_step=val_step,
                         val_loss=val_loss)
 
@@ -47,8 +49,8 @@ def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: 
     probs = rng.random((S, T, V)).astype(np.float32)
     probs /= probs.sum(axis=-1, keepdims=True)
     inputs = rng.integers(0, V, (S, T))
-    np.savez_compressed(
-        run_dir / "snapshots.npz", step=snap.astype(np.int64), spectral_radius=radius,
+    files["snapshots.npz"] = rundir.npz_bytes(
+         step=snap.astype(np.int64), spectral_radius=radius,
         eigenvalues=(radius[:, None] * np.exp(1j * angles)).astype(np.complex64),
         grad_norms=rng.random((S, 5)).astype(np.float32),
         param_norms=rng.random((S, 5)).astype(np.float32),
@@ -59,15 +61,15 @@ def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: 
         inputs=inputs, targets=np.roll(inputs, -1, axis=1), probs=probs,
         correct=rng.random((S, T)) > 0.5, saturation=rng.random(S).astype(np.float32),
         loss=loss[snap - 1])
-    _json(run_dir / "snapshots.json", {"param_names": param_names,
+    _json(files, "snapshots.json", {"param_names": param_names,
                                        "samples": [f"the boy sleeps {i}" for i in range(S)]})
     shapes = {"W_xh": (H, V), "W_hh": (H, H), "W_hy": (V, H), "b_h": (H,), "b_y": (V,)}
     kept = snap[::2]
-    np.savez_compressed(run_dir / "weights.npz", step=kept.astype(np.int64),
+    files["weights.npz"] = rundir.npz_bytes(step=kept.astype(np.int64),
                         **{n: rng.normal(size=(len(kept), *s)).astype(np.float32)
                            for n, s in shapes.items()})
     J, K = 5, 10
-    np.savez_compressed(run_dir / "jacobians.npz",
+    files["jacobians.npz"] = rundir.npz_bytes(
                         step=np.linspace(1, steps, J).astype(np.int64),
                         distance=np.arange(1, K + 1),
                         product_norm=np.exp(-np.outer(np.ones(J), np.arange(K)) / 4)
@@ -75,32 +77,42 @@ def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: 
                         product_radius=rng.random((J, K)).astype(np.float32),
                         step_radius=rng.random((J, K)).astype(np.float32),
                         product_eigenvalues=np.zeros((J, K, H), np.complex64))
-    np.savez(run_dir / "checkpoint.npz", chars=np.asarray(VOCAB),
-             **{f"param_{n}": rng.normal(size=s) for n, s in shapes.items()})
+    files["checkpoint.npz"] = rundir.checkpoint_bytes(rundir.Checkpoint(
+        chars=tuple(VOCAB), hidden_size=H, embedding_dim=0, activation="tanh", init="orthogonal",
+        params={n: rng.normal(size=s) for n, s in shapes.items()}))
 
     num_chars = 24_000
-    _json(run_dir / "config.json", {
+    _json(files, "config.json", {
         "steps": steps, "hidden_size": H, "seq_len": T, "lr": 0.01, "momentum": 0.9,
         "lr_decay": 0.985, "lr_decay_every": max(1, steps // 6), "clip": 5.0, "seed": 42,
         "init": "orthogonal", "activation": "tanh", "embedding_dim": 0, "freeze_whh": False,
         "num_sentences": sum(TEMPLATES.values()), "corpus_seed": 42, "val_fraction": 0.1,
         "val_every": max(1, steps // 20), "sample_every": max(1, steps // 4)})
-    _json(run_dir / "vocab.json", {"chars": VOCAB})
-    _json(run_dir / "corpus.json", {
+    _json(files, "vocab.json", {"chars": VOCAB})
+    _json(files, "corpus.json", {
         "num_sentences": sum(TEMPLATES.values()), "num_chars": num_chars,
         "template_counts": TEMPLATES, "word_counts": {"the": 300, "a": 290, "boy": 60},
         "char_counts": {c: 100 + i for i, c in enumerate(VOCAB)}, "entropy_floor": floor})
-    (run_dir / "console.txt").write_text("fake run: nothing was trained\n", encoding="utf-8")
+    files["console.txt"] = b"fake run: nothing was trained\n"
     if with_analysis:
-        _json(run_dir / "analysis.json", fake_analysis(rng, snap, T, floor))
-    _json(run_dir / "summary.json", {
+        _json(files, "analysis.json", fake_analysis(rng, snap, T, floor))
+    best = int(np.argmin(val_loss))
+    _json(files, "summary.json", {
         "params": params, "vocab_size": V, "corpus_chars": num_chars,
         "train_chars": int(num_chars * 0.9), "val_chars": int(num_chars * 0.1),
         "num_sentences": sum(TEMPLATES.values()), "steps": steps,
         "final_loss": float(loss[-1000:].mean()), "final_val_loss": float(val_loss[-1]),
-        "entropy_floor": floor, "spectral_radius_init": 1.0,
-        "spectral_radius_final": float(radius[-1]), "train_seconds": 12.5, "diverged": None})
-    return run_dir
+        "best_val_loss": float(val_loss[best]), "best_val_step": int(val_step[best]),
+        "entropy_floor": floor, "uniform_loss": float(np.log(V)), "spectral_radius_init": 1.0,
+        "spectral_radius_final": float(radius[-1]), "clipped_share": float(np.mean(grad_norm > 5)),
+        "grad_norm_median": float(np.median(grad_norm)), "chunks_per_pass": 2_000,
+        "final_lr": float(lr[-1]),
+        "recording": {"snapshots": S, "growth": 1.3, "dense_until": 2_000, "sparse_every": 1_000,
+                      "saturated": 0.95, "jacobian_depth": 10, "sample_prefix": "the ",
+                      "sample_length": 80, "final_saturation": 0.2},
+        "diverged": None, "diverged_reason": None})
+    _json(files, "timing.json", {"train_seconds": 12.5, "analysis_seconds": 0.1})
+    return rundir.write(run_dir, files)
 
 
 WORDS = {"boy": "NOUN_HUMAN", "girl": "NOUN_HUMAN", "cat": "NOUN_ANIMAL", "dog": "NOUN_ANIMAL",
@@ -126,16 +138,22 @@ def fake_analysis(rng: np.random.Generator, snap: np.ndarray, T: int, floor: flo
     sentence = "a boy eats the cake"
     samples = [{"temperature": t, "text": "the cat sleeps a boy eats the bread " * 3,
                 "grammar_rate": 0.9 - t / 3, "vocab_hit_rate": 0.95 - t / 4,
+                "grammar_rate_sd": 0.02, "vocab_hit_rate_sd": 0.01,
+                "grammar_rates": [0.9 - t / 3] * 3, "vocab_hit_rates": [0.95 - t / 4] * 3,
                 "num_sentences": 20, "num_words": 80} for t in (0.5, 1.0, 1.5)]
     buckets = ["0", "1", "2", "3", "space"]
     return {
-        "analysis_seconds": 0.1,
+        "headline": {"vocab_hit_rate": 0.9, "vocab_hit_rate_sd": 0.01, "grammar_rate": 0.7,
+                     "ari": 0.4, "ari_control": 0.1, "noun_verb_ari": 0.2, "noun_verb_ari_control": 0.05,
+                     "val_loss_full_context": floor + 0.05, "optimal_loss": floor + 0.01,
+                     "kneser_ney_loss": floor + 0.1},
         "baselines": {"entropy_floor": floor, "optimal": floor + 0.01, "kneser_ney": floor + 0.1,
                       "kneser_ney_order": 5, "rnn": floor + 0.05, "rnn_val_context": floor + 0.05,
                       "unigram": 2.7, "val_chars": 2_400},
         "generation": {"seed_text": "the ", "temperatures": [0.5, 1.0, 1.5], "samples": samples,
                        "sample_length": 300, "excerpt_length": 100, "grammar_rate": 0.7,
-                       "vocab_hit_rate": 0.9},
+                       "vocab_hit_rate": 0.9, "grammar_rate_sd": 0.02, "vocab_hit_rate_sd": 0.01,
+                       "samples_per_temperature": 3},
         "pca": {"fitted_on": "final model, training split",
                 "explained_variance_ratio": [0.3, 0.2, 0.1],
                 "snapshot_steps": snap.tolist(),

@@ -14,14 +14,17 @@ def charrnn(*args, stdin=None):
 
 
 @pytest.mark.parametrize("args,message", [
-    (["train", "--steps", "0"], "steps must be > 0"),
-    (["train", "--hidden-size", "-3"], "hidden_size must be > 0"),
-    (["train", "--init", "he"], "unknown init 'he'; choose one of orthogonal, xavier, random"),
-    (["train", "--activation", "gelu"], "unknown activation 'gelu'; choose one of tanh, relu, sigmoid"),
+    (["train", "--steps", "0"], "steps must be a whole number from 1 to 10,000,000, got 0"),
+    (["train", "--hidden-size", "-3"], "hidden_size must be a whole number from 1 to 4,096, got -3"),
+    (["train", "--init", "he"], "init must be one of orthogonal, xavier, random, got 'he'"),
+    (["train", "--activation", "gelu"], "activation must be one of tanh, relu, sigmoid, got 'gelu'"),
+    (["train", "--lr", "inf"], "lr must be a finite number above 0 (at most 1e6), got inf"),
+    (["train", "--clip", "nan"], "clip must be a finite number, at least 0 (0 disables clipping), got nan"),
+    (["train", "--lr-decay", "-5"], "lr_decay must be above 0 and at most 1 (1: no decay), got -5.0"),
     (["train", "--corpus", "no/such/file.txt"], "corpus file not found: no/such/file.txt"),
     (["train", "--steps", "many"], "invalid int value: 'many'"),
     (["sample", "no/such/run", "--temperature", "0"], "temperature must be > 0"),
-    (["sample", "no/such/run"], "no checkpoint at no/such/run"),
+    (["sample", "no/such/run"], "no/such/run: no such run directory or checkpoint"),
 ])
 def test_bad_values_get_one_line_and_status_2(args, message, capsys):
     try:
@@ -37,10 +40,11 @@ def test_bad_values_get_one_line_and_status_2(args, message, capsys):
 def test_a_real_process_exits_2_without_traceback():
     result = charrnn("train", "--steps", "-1")
     assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert result.stderr.strip() == "charrnn train: error: steps must be > 0, got -1"
+    assert result.stderr.strip() == \
+        "charrnn train: error: steps must be a whole number from 1 to 10,000,000, got -1"
 
 
-@pytest.mark.parametrize("command", ["corpus", "train", "analyze", "sample", "explore"])
+@pytest.mark.parametrize("command", ["corpus", "train", "analyze", "sample", "explore", "sweep"])
 def test_help_everywhere(command, capsys):
     with pytest.raises(SystemExit) as exit:
         main([command, "--help"])
@@ -109,5 +113,5 @@ def test_analyze_prints_headline(run_dir):
     result = charrnn("analyze", str(run_dir))
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
-    assert 0 <= printed["generation"]["vocab_hit_rate"] <= 1
+    assert 0 <= printed["vocab_hit_rate"] <= 1 and printed["vocab_hit_rate_sd"] >= 0
     assert (run_dir / "analysis.json").exists()

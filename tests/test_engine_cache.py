@@ -1,79 +1,107 @@
-"""The run cache trains only when the sources or the training settings changed."""
+"""The run cache: the build runs the experiment sweep as a process and trains
+only what the code or the settings changed; comment-only edits keep every run."""
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
+import subprocess
+import sys
 
 import pytest
-from engine_fixtures import DEMO
+from engine_fixtures import REPO, make_trainable_project
 
-from walkthrough import cache
-
-
-def test_key_follows_sources_and_settings(project):
-    key = cache.run_key(project.package, {})
-    assert cache.run_key(project.package, {}) == key
-    assert cache.run_key(project.package, {"steps": 10}) != key
-    assert cache.run_key(project.package, {"steps": 10, "lr": 0.1}) == \
-        cache.run_key(project.package, {"lr": 0.1, "steps": 10})
-    project.source(DEMO + "\n# a comment\n")
-    assert cache.run_key(project.package, {}) != key
-    (project.package / "other.py").write_text("x = 1\n")
-    assert len({key, cache.run_key(project.package, {})}) == 2
+from charrnn import rundir
 
 
-def test_trains_on_a_miss_only(project, monkeypatch):
-    calls = []
-
-    def fake_train(package, settings, run_dir):
-        calls.append(("train", dict(settings)))
-        shutil.copytree(project.run, run_dir)
-
-    monkeypatch.setattr(cache, "train_run", fake_train)
-    monkeypatch.setattr(cache, "analyze_run", lambda package, run_dir: calls.append("analyze"))
-    root = project.root / ".cache"
-    first = cache.ensure_run(project.package, {"steps": 5}, root, log=lambda m: None)
-    again = cache.ensure_run(project.package, {"steps": 5}, root, log=lambda m: None)
-    assert first == again == root / "runs" / cache.run_key(project.package, {"steps": 5})
-    assert calls == [("train", {"steps": 5})]        # analysis.json came with the run
-    cache.ensure_run(project.package, {"steps": 6}, root, log=lambda m: None)
-    assert calls[-1] == ("train", {"steps": 6})
+@pytest.fixture
+def trainable(tmp_path, fake_run, chart_cache):
+    return make_trainable_project(tmp_path / "project", fake_run, chart_cache)
 
 
-def test_analyses_a_run_without_analysis(project, monkeypatch):
-    calls = []
-    root = project.root / ".cache"
-    run_dir = root / "runs" / cache.run_key(project.package, {})
-    shutil.copytree(project.run, run_dir)
-    (run_dir / "analysis.json").unlink()
-    monkeypatch.setattr(cache, "train_run", lambda *a: calls.append("train"))
-    monkeypatch.setattr(cache, "analyze_run", lambda package, d: calls.append("analyze"))
-    cache.ensure_run(project.package, {}, root, log=lambda m: None)
-    assert calls == ["analyze"]
+def build_logged(project, **changes) -> list[str]:
+    from walkthrough.site import build
+    lines: list[str] = []
+    build(project.options(run=None, **changes), log=lines.append)
+    return lines
 
 
-def test_an_unfinished_run_is_not_taken_for_a_cached_one(project):
-    root = project.root / ".cache"
-    run_dir = root / "runs" / cache.run_key(project.package, {})
-    run_dir.mkdir(parents=True)                     # no summary.json: not finished
-    assert cache.cached_run(root, cache.run_key(project.package, {})) is None
+def trained(lines: list[str]) -> int:
+    """How many runs the sweep said it would train."""
+    line = next(line for line in lines if line.startswith("sweep: ") and " to train" in line)
+    return int(line.split(", ")[-1].split()[0])
 
 
-def test_training_failure_is_one_clear_error(project, monkeypatch):
-    def broken(package, settings, run_dir):
-        raise ValueError("lr must be > 0, got -1")
+def test_trains_once_then_reuses_and_comment_edits_keep_the_run(trainable):
+    assert trained(build_logged(trainable)) == 1
+    lines = build_logged(trainable)
+    assert trained(lines) == 0 and any("(default, seed 42)" in line for line in lines)
 
-    monkeypatch.setattr(cache, "train_run", broken)
-    message = project.fail(run=None, settings={"lr": -1})
-    assert "training failed: ValueError: lr must be > 0, got -1" in message
+    model = trainable.package / "model.py"
+    text = model.read_text()
+    reworded = text.replace('"""Phase 2: a vanilla recurrent network',
+                            '"""Phase 2: a plain recurrent network', 1)
+    reworded = reworded.replace("# --- activations ---", "# --- activation functions ---", 1)
+    assert reworded != text
+    model.write_text(reworded + "\n# a closing comment\n")
+    assert trained(build_logged(trainable)) == 0          # docstring and comments only
+
+    train = trainable.package / "train.py"
+    train.write_text(train.read_text().replace("FAR_ABOVE_UNIFORM = 2.0", "FAR_ABOVE_UNIFORM = 2.5"))
+    assert trained(build_logged(trainable)) == 1          # code: trains again
 
 
-def test_a_diverged_run_is_an_error_and_is_not_cached(tmp_path):
-    """Real training with a learning rate that blows up: ensure_run stops, names the
-    step, and the next build does not mistake the records for a finished run."""
-    settings = {"steps": 50, "lr": 1e6, "clip": 0.0, "momentum": 0.0, "activation": "relu",
-                "hidden_size": 8, "num_sentences": 40}
-    real_package = Path(__file__).resolve().parents[1] / "charrnn"
-    with pytest.raises(cache.Diverged, match="diverged at step"):
-        cache.ensure_run(real_package, settings, tmp_path / "cache", log=lambda m: None)
-    assert cache.cached_run(tmp_path / "cache", cache.run_key(real_package, settings)) is None
+def test_a_bad_experiment_file_is_one_line_and_trains_nothing(trainable):
+    path = trainable.site_src / "experiments.yaml"
+    path.write_text(path.read_text().replace("settings: {}", "setings: {}"))
+    message = trainable.fail(run=None)
+    assert "experiments.yaml" in message and "variant 'default'" in message
+    assert "unknown field 'setings' (did you mean 'settings'?)" in message
+    assert len(message.splitlines()) == 2                  # the problem and its fix
+    assert not (trainable.root / ".cache" / "sweep" / "runs").exists()
+
+
+def test_a_diverged_walked_run_keeps_its_records_and_is_refused(trainable):
+    message = trainable.fail(run=None, settings={"lr": 1e6})
+    assert "diverged at step" in message and "learning rate" in message
+    (run_dir,) = (trainable.root / ".cache" / "sweep" / "runs").iterdir()
+    rundir.check(run_dir)                                  # complete, and kept
+    assert rundir.read_json(run_dir, "summary.json")["diverged"] is not None
+    assert not trainable.out.exists()
+
+
+def test_a_damaged_cached_run_is_discarded_with_a_warning_and_trained_again(trainable):
+    build_logged(trainable)
+    (run_dir,) = (trainable.root / ".cache" / "sweep" / "runs").iterdir()
+    snapshots = run_dir / "snapshots.npz"
+    snapshots.write_bytes(snapshots.read_bytes()[:100])
+    lines = build_logged(trainable)
+    warning = next(line for line in lines if line.startswith("warning:"))
+    assert str(run_dir) in warning and "snapshots.npz" in warning and "training it again" in warning
+    assert trained(lines) == 1
+    rundir.check(run_dir)
+
+
+def test_check_trains_nothing_and_says_the_figures_were_not_checked(trainable):
+    from walkthrough.site import build
+    outcome = build(trainable.options(run=None, check=True), log=lambda line: None)
+    assert outcome.pages == 0 and "were not checked" in outcome.warnings[-1]
+    assert not any((trainable.root / ".cache" / "sweep" / "runs").glob("*"))
+
+
+def test_a_cached_build_loads_neither_torch_nor_the_training_code(trainable, tmp_path):
+    build_logged(trainable)
+    script = f"""
+import sys
+from pathlib import Path
+sys.path.insert(0, {str(REPO)!r})
+sys.path.insert(0, {str(REPO / "tests")!r})
+from engine_fixtures import Project
+from walkthrough.site import build
+p = Project(Path({str(trainable.root)!r}), None, None)
+build(p.options(run=None), log=print)
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("torch", "sklearn")
+               or m in ("charrnn.train", "charrnn.model", "charrnn.analysis"))
+print("LOADED", heavy)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "LOADED []" in result.stdout and "0 to train" in result.stdout

@@ -4,6 +4,7 @@ import math
 import numpy as np
 import pytest
 
+from charrnn import rundir
 from charrnn.console import Console
 from charrnn.model import CharRNN
 from charrnn.record import load_checkpoint, snapshot_steps
@@ -41,10 +42,11 @@ def test_same_seed_gives_bit_identical_runs(tmp_path):
 def test_run_directory_has_every_documented_file(tmp_path):
     summary, run_dir = run(tmp_path)
     names = {p.name for p in run_dir.iterdir()}
-    assert names == {"config.json", "vocab.json", "corpus.json", "curves.npz", "snapshots.npz",
-                     "snapshots.json", "weights.npz", "jacobians.npz", "checkpoint.npz",
-                     "console.txt", "summary.json"}
+    # every file of the format but the analysis, which is a second step, and the manifest
+    assert names == (set(rundir.FILES) - rundir.OPTIONAL) | {rundir.MANIFEST}
     assert json.loads((run_dir / "summary.json").read_text()) == summary
+    assert tuple(summary) == rundir.SUMMARY_FIELDS
+    rundir.check(run_dir)
     with np.load(run_dir / "snapshots.npz") as s:
         steps = list(s["step"])
         assert steps == snapshot_steps(SHORT["steps"]) and steps[0] == 1 and steps[-1] == SHORT["steps"]
@@ -91,12 +93,11 @@ def test_divergence_stops_with_a_message_and_keeps_records(tmp_path, capsys):
 
 
 def test_interrupted_write_leaves_no_complete_looking_run(tmp_path, monkeypatch):
-    import charrnn.record as record
-
     def explode(*a, **k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(record, "save_checkpoint", explode)
+    # The manifest is written after every other file: fail there, at the last moment.
+    monkeypatch.setattr(rundir, "_manifest", explode)
     with pytest.raises(RuntimeError):
         run(tmp_path)
     assert not (tmp_path / "run").exists()

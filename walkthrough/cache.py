@@ -1,76 +1,76 @@
-"""The run cache: train only when the code or the training settings changed.
+"""The run cache: the experiment matrix, trained only where the code or the
+settings changed.
 
-A run lives in ``.cache/runs/<key>/``, where the key hashes every ``*.py`` file
-of the package together with the settings given on the command line. Settings
-left out take TrainConfig's defaults, which live in the hashed source, so a
-changed default retrains too. The package is imported only on a miss: a build
-that finds its run never loads the training code (nor torch).
+The engine never imports the training code. It starts `python -m charrnn sweep`
+as a process, from the folder that holds the subject package, so the runs come
+from exactly the code the pages show, and reads what the sweep leaves in
+``.cache/sweep/``: ``index.json`` and ``runs/<key>/``. A run's key covers the
+package's code (as syntax trees, so comment-only edits keep it) and its
+resolved settings; when every run is cached the sweep only checks the runs'
+manifests and writes the index, in a fraction of a second, without loading
+PyTorch.
 """
 from __future__ import annotations
 
-import hashlib
-import json
-import shutil
+import os
+import subprocess
 import sys
+from collections import deque
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-# Command-line settings, each the name of a TrainConfig field.
-SETTINGS = ("steps", "hidden_size", "seq_len", "lr", "seed", "num_sentences")
+from .errors import BuildError, Problem, shown
+
+# The build's training options, each the name of a TrainConfig field; given on the
+# command line they replace the experiment file's defaults for every variant.
+SETTINGS = ("steps", "hidden_size", "seq_len", "lr", "num_sentences")
 
 
-def run_key(package: Path, settings: Mapping[str, object]) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-    digest.update(json.dumps(dict(settings), sort_keys=True).encode())
-    return digest.hexdigest()[:16]
+def sweep_folder(cache: Path) -> Path:
+    return cache / "sweep"
 
 
-def cached_run(cache: Path, key: str) -> Path | None:
-    """The finished run for ``key``, if there is one (summary.json is written last)."""
-    run_dir = cache / "runs" / key
-    return run_dir if (run_dir / "summary.json").is_file() else None
-
-
-def ensure_run(package: Path, settings: Mapping[str, object], cache: Path,
-               log: Callable[[str], None] = print) -> Path:
-    """The run directory for these sources and settings, training it if needed."""
-    key = run_key(package, settings)
-    run_dir = cache / "runs" / key
-    if cached_run(cache, key) is None:
-        log(f"no cached run for these sources and settings (key {key}): training")
-        train_run(package, settings, run_dir)
-    if not (run_dir / "analysis.json").is_file():
-        log("analysing the run")
-        analyze_run(package, run_dir)
-    return run_dir
-
-
-class Diverged(Exception):
-    """Training stopped on a NaN or infinite loss: there is nothing worth publishing."""
-
-
-def train_run(package: Path, settings: Mapping[str, object], run_dir: Path) -> None:
-    _importable(package)
-    from charrnn.train import TrainConfig, train
-    summary = train(TrainConfig(**settings), run_dir)
-    if summary["diverged"] is not None:
-        # Keep the records for inspection, but never under the cache key.
-        kept = run_dir.with_name(run_dir.name + "-diverged")
-        shutil.rmtree(kept, ignore_errors=True)
-        run_dir.rename(kept)
-        raise Diverged(f"training diverged at step {summary['diverged']:,}; its records are in {kept}")
-
-
-def analyze_run(package: Path, run_dir: Path) -> None:
-    _importable(package)
-    from charrnn.analysis import analyze
-    analyze(run_dir)
-
-
-def _importable(package: Path) -> None:
+def run_sweep(package: Path, experiments: Path, cache: Path, *, settings: Mapping[str, object],
+              workers: int | None = None, scheduler: str | None = None, cached_only: bool = False,
+              log: Callable[[str], None] = print) -> Path:
+    """Bring the sweep of ``experiments`` up to date in ``cache``; returns its folder.
+    Raises BuildError with the sweep's own one-line message when it fails."""
+    out = sweep_folder(cache).resolve()
+    command = [sys.executable, "-m", package.name, "sweep", str(experiments.resolve()),
+               "--out", str(out), "--progress", "lines"]
+    command += [f"--set={name}={value}" for name, value in sorted(settings.items())]
+    if workers:
+        command += ["--workers", str(workers)]
+    if scheduler:
+        command += ["--scheduler", scheduler]
+    if cached_only:
+        command += ["--cached-only"]
     root = str(package.resolve().parent)
-    if root not in sys.path:
-        sys.path.insert(0, root)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    lines: deque[str] = deque(maxlen=50)
+    try:
+        process = subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, errors="replace")
+    except OSError as error:
+        raise BuildError([Problem(shown(package), f"cannot start the sweep: {error.strerror}",
+                                  "check that Python can run the package")]) from None
+    with process:
+        for line in process.stdout:
+            line = line.rstrip("\n")
+            lines.append(line)
+            log(line)
+    if process.returncode != 0:
+        raise BuildError([_failure(process.returncode, lines, package, experiments)])
+    return out
+
+
+def _failure(status: int, lines: deque[str], package: Path, experiments: Path) -> Problem:
+    """The sweep's last words, as a Problem pinned on the file to fix."""
+    errors = [line for line in lines if "error:" in line or " failed: " in line]
+    message = (errors[-1] if errors else (lines[-1] if lines else f"exit status {status}")).strip()
+    message = message.removeprefix("charrnn sweep: error: ")
+    if status == 2:
+        return Problem(shown(experiments), message, "fix the experiment file or the build's settings")
+    return Problem(shown(package), f"the experiment sweep failed: {message}",
+                   f"`python -m {package.name} sweep {shown(experiments)} --out DIR` shows the "
+                   "whole story; fix the package or the settings")

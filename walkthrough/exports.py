@@ -108,8 +108,6 @@ def _trajectory(run: Run) -> dict | None:
 
 
 def _jacobians(run: Run) -> dict | None:
-    if not (run.path / "jacobians.npz").is_file():
-        return None
     j = run.jacobians
     if len(j["step"]) == 0:
         return None
@@ -124,17 +122,10 @@ def _jacobians(run: Run) -> dict | None:
 def model_data(run: Run) -> dict:
     """The final weights at full precision: ``.tolist()`` gives Python floats, whose
     JSON form is their shortest round-trip ``repr``."""
-    with np.load(run.path / "checkpoint.npz", allow_pickle=False) as ck:
-        arrays = {key: ck[key] for key in ck.files}
-    params = {key[len("param_"):]: arrays[key].astype(np.float64).tolist()
-              for key in sorted(arrays) if key.startswith("param_")}
-    hidden = len(params["W_hh"])
-    embedding = int(arrays["embedding_dim"]) if "embedding_dim" in arrays else \
-        int(run.config.get("embedding_dim", 0) or 0)
-    activation = str(arrays["activation"]) if "activation" in arrays else \
-        str(run.config.get("activation", "tanh"))
-    return {"vocab": [str(c) for c in arrays["chars"]], "hiddenSize": hidden,
-            "embeddingDim": embedding, "activation": activation, "params": params}
+    ck = run.checkpoint
+    params = {name: array.astype(np.float64).tolist() for name, array in sorted(ck.params.items())}
+    return {"vocab": list(ck.chars), "hiddenSize": ck.hidden_size,
+            "embeddingDim": ck.embedding_dim, "activation": ck.activation, "params": params}
 
 
 # ---------------------------------------------------------------------------

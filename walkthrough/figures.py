@@ -2,11 +2,17 @@
 
 Prose, annotations and the overview intro are Jinja templates rendered in a
 sandbox with one variable, ``run``. ``run.<name>`` is any field of summary.json,
-config.json, corpus.json or analysis.json (summary wins where names repeat);
-``run.summary.<name>``, ``run.config.<name>``, ``run.corpus.<name>`` and
-``run.analysis.<name>`` name one file explicitly; ``run.vocab`` and
-``run.console`` are vocab.json's characters and the console output of the run.
-An unknown name is an error.
+config.json, corpus.json, analysis.json or timing.json of the walked-through run
+(summary wins where names repeat); ``run.summary.<name>``, ``run.config.<name>``,
+``run.corpus.<name>``, ``run.analysis.<name>`` and ``run.timing.<name>`` name one
+file explicitly; ``run.vocab`` and ``run.console`` are vocab.json's characters
+and the console output of the run.
+
+Over seeds (walkthrough/experiments.py): ``run.seeds.<metric>`` is a metric of
+the walked-through variant over its training seeds ({mean, sd, min, max, n,
+values, seeds, walked}), and ``run.experiments['<variant>'].<metric>`` the same
+for any variant; ``{{ run.seeds.best_val_loss | pm(3) }}`` prints
+"0.425 ± 0.006". An unknown name is an error.
 """
 from __future__ import annotations
 
@@ -16,9 +22,10 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .run import Run
+from .experiments import all_variants
+from .run import Run, Sweep
 
-NAMESPACES = ("config", "corpus", "analysis", "summary")   # later ones win when flattened
+NAMESPACES = ("config", "corpus", "analysis", "timing", "summary")   # later ones win when flattened
 
 
 class Figures(dict):
@@ -33,15 +40,19 @@ def _wrap(name: str, value: Any) -> Any:
     return Figures(name, value) if isinstance(value, dict) else value
 
 
-def figures_of(run: Run) -> Figures:
+def figures_of(run: Run, sweep: Sweep | None = None) -> Figures:
     files = {"config": run.config, "corpus": run.corpus, "analysis": run.analysis,
-             "summary": run.summary}
+             "timing": run.timing, "summary": run.summary}
     flat: dict[str, Any] = {}
     for namespace in NAMESPACES:
         flat.update(files[namespace])
     flat.update(files)
     flat["vocab"] = run.vocab
     flat["console"] = run.console
+    if sweep is not None:
+        variants = all_variants(sweep)
+        flat["seeds"] = variants[sweep.walk[0]]
+        flat["experiments"] = variants
     return Figures("run", flat)
 
 
@@ -95,7 +106,22 @@ def duration(seconds: float) -> str:
         f"{minutes // 60} h {minutes % 60} min"
 
 
-FILTERS = {"thousands": thousands, "fixed": fixed, "percent": percent, "duration": duration}
+def pm(stats: dict, digits: int = 3) -> str:
+    """A metric over seeds as 'mean ± sd': {mean: 0.4312, sd: 0.0061} -> '0.431 ± 0.006'.
+    With one seed there is no spread to show, and only the value is printed."""
+    mean, sd = _number(stats)["mean"], stats.get("sd")
+    return f"{mean:.{digits}f}" if sd is None else f"{mean:.{digits}f} ± {sd:.{digits}f}"
+
+
+def pm_percent(stats: dict, digits: int = 0) -> str:
+    """The same as a percentage: {mean: 0.966, sd: 0.008} -> '96.6% ± 0.8%' (digits=1)."""
+    mean, sd = _number(stats)["mean"], stats.get("sd")
+    text = f"{100 * mean:.{digits}f}%"
+    return text if sd is None else f"{text} ± {100 * sd:.{digits}f}%"
+
+
+FILTERS = {"thousands": thousands, "fixed": fixed, "percent": percent, "duration": duration,
+           "pm": pm, "pm_percent": pm_percent}
 
 _sandbox = ImmutableSandboxedEnvironment(undefined=_Unknown, autoescape=False,
                                          keep_trailing_newline=True)
@@ -118,7 +144,7 @@ def fill(text: str, figures: Figures) -> str:
     except jinja2.TemplateError as error:   # sandbox refusals, bad filter use
         raise FigureError(f"template error: {error}",
                           "use only run figures and the filters "
-                          "round, thousands, fixed, percent, duration") from None
+                          "round, thousands, fixed, percent, duration, pm, pm_percent") from None
     except (TypeError, ValueError) as error:
         raise FigureError(f"a filter failed: {error}",
                           "check that the figure is a number where a filter expects one") from None

@@ -1,20 +1,32 @@
-"""A finished training run, read from its directory (docs/run-format.md).
+"""Finished runs, as the engine reads them: through charrnn.rundir, the run
+format's one reader and writer (docs/run-format.md).
 
-JSON files are read at once; the NumPy archives only when a chart asks for them,
-so a rebuild whose charts are all cached never touches them.
+A `Run` is one run directory. JSON files are read at once; the NumPy archives
+only when a chart asks for them, so a rebuild whose charts are all cached never
+opens them. A `Sweep` is an experiment matrix that `charrnn sweep` left behind:
+its index.json and the runs it lists, loaded as they are needed.
+
+Damage never surfaces as a decoder's traceback: rundir checks every file
+against the run's manifest and raises RunError, which becomes a BuildError
+naming the folder and what to do.
 """
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 import numpy as np
 
+from charrnn import rundir
+
 from .errors import BuildError, Problem, shown
 
-REQUIRED = ("summary.json", "config.json", "corpus.json", "vocab.json")
+FIX = "delete that folder; the next build trains it again"
+
+
+def run_problem(error: rundir.RunError) -> BuildError:
+    return BuildError([Problem(shown(error.path), error.problem, error.fix or FIX)])
 
 
 @dataclass
@@ -23,8 +35,9 @@ class Run:
     summary: dict
     config: dict
     corpus: dict
-    analysis: dict   # empty until `charrnn analyze` has written analysis.json
+    analysis: dict   # empty when the run was never analysed (or diverged)
     vocab: list[str]
+    timing: dict
 
     @cached_property
     def curves(self) -> dict[str, np.ndarray]:
@@ -44,31 +57,134 @@ class Run:
 
     @cached_property
     def snapshot_info(self) -> dict:
-        return _json(self.path / "snapshots.json")
+        return self._read(rundir.read_json, "snapshots.json")
 
     @cached_property
     def console(self) -> str:
-        path = self.path / "console.txt"
-        return path.read_text(encoding="utf-8") if path.is_file() else ""
+        return self._read(rundir.read_text, "console.txt")
+
+    @cached_property
+    def checkpoint(self) -> rundir.Checkpoint:
+        try:
+            return rundir.read_checkpoint(self.path)
+        except rundir.RunError as error:
+            raise run_problem(error) from None
 
     def _arrays(self, name: str) -> dict[str, np.ndarray]:
-        with np.load(self.path / name, allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
+        return self._read(rundir.read_arrays, name)
+
+    def _read(self, reader, name: str):
+        try:
+            return reader(self.path, name)
+        except rundir.RunError as error:
+            raise run_problem(error) from None
 
 
 def load_run(path: Path) -> Run:
-    missing = [name for name in REQUIRED if not (path / name).is_file()]
-    if missing:
-        raise BuildError([Problem(shown(path), "not a finished run directory: missing " +
-                                  ", ".join(missing),
-                                  "point at a directory written by `charrnn train`, or delete "
-                                  "it so the build trains again")])
-    analysis = path / "analysis.json"
-    return Run(path=path, summary=_json(path / "summary.json"),
-               config=_json(path / "config.json"), corpus=_json(path / "corpus.json"),
-               analysis=_json(analysis) if analysis.is_file() else {},
-               vocab=_json(path / "vocab.json")["chars"])
+    """A finished run directory, its JSON read and checked; raises BuildError."""
+    path = Path(path)
+    try:
+        rundir.check(path, digests=False)
+        analysis = rundir.read_json(path, "analysis.json") if rundir.has(path, "analysis.json") else {}
+        return Run(path=path, summary=rundir.read_json(path, "summary.json"),
+                   config=rundir.read_json(path, "config.json"),
+                   corpus=rundir.read_json(path, "corpus.json"), analysis=analysis,
+                   vocab=rundir.read_json(path, "vocab.json")["chars"],
+                   timing=rundir.read_json(path, "timing.json"))
+    except rundir.RunError as error:
+        raise run_problem(error) from None
+    except (KeyError, TypeError) as error:
+        raise BuildError([Problem(shown(path), f"the run's vocab.json lacks its characters ({error})",
+                                  FIX)]) from None
 
 
-def _json(path: Path):
-    return json.loads(path.read_text(encoding="utf-8"))
+# ---------------------------------------------------------------------------
+# An experiment matrix
+
+@dataclass
+class Entry:
+    """One (variant, seed) run of a sweep, as its index lists it."""
+    variant: str
+    seed: int
+    path: Path
+    summary: dict
+    timing: dict
+    headline: dict | None          # the analysis's headline numbers (None: not analysed)
+
+    @property
+    def diverged(self) -> bool:
+        return self.summary.get("diverged") is not None
+
+    @cached_property
+    def run(self) -> Run:
+        return load_run(self.path)
+
+
+@dataclass
+class Variant:
+    name: str
+    about: str
+    settings: dict
+    seeds: list[int]
+    compare: list[str]
+    switcher: bool
+    entries: list[Entry] = field(default_factory=list)   # in seed order of the file
+
+    def entry(self, seed: int) -> Entry | None:
+        return next((e for e in self.entries if e.seed == seed), None)
+
+
+@dataclass
+class Sweep:
+    path: Path                    # the folder holding index.json (or the single run)
+    variants: list[Variant]
+    walk: tuple[str, int]         # (variant, seed) of the run the sections read
+    missing: list[dict]           # runs the index lists as not done
+
+    @property
+    def walked_variant(self) -> Variant:
+        return self.variant(self.walk[0])
+
+    @property
+    def walked(self) -> Entry:
+        entry = self.walked_variant.entry(self.walk[1])
+        if entry is None:
+            raise BuildError([Problem(shown(self.path), f"the sweep has no finished run of variant "
+                                      f"'{self.walk[0]}' with seed {self.walk[1]}",
+                                      "run the build again, so that the sweep trains it")])
+        return entry
+
+    def variant(self, name: str) -> Variant:
+        return next(v for v in self.variants if v.name == name)
+
+
+def load_sweep(folder: Path) -> Sweep:
+    """The sweep that `charrnn sweep --out folder` wrote; raises BuildError."""
+    try:
+        index = rundir.read_index(folder)
+        variants = [Variant(v["name"], v.get("about", ""), v.get("settings", {}), list(v["seeds"]),
+                            list(v.get("compare", [])), bool(v.get("switcher", False)))
+                    for v in index["variants"]]
+        by_name = {v.name: v for v in variants}
+        for item in index["runs"]:
+            by_name[item["variant"]].entries.append(
+                Entry(item["variant"], item["seed"], Path(folder) / item["dir"], item["summary"],
+                      item.get("timing", {}), item.get("headline")))
+        walk = (index["walk"]["variant"], index["walk"]["seed"])
+        return Sweep(Path(folder), variants, walk, list(index.get("missing", [])))
+    except rundir.RunError as error:
+        raise run_problem(error) from None
+    except (KeyError, TypeError, StopIteration) as error:
+        raise BuildError([Problem(shown(Path(folder) / rundir.INDEX),
+                                  f"the sweep index is not in the expected shape ({error!r})",
+                                  "delete it; the next build writes it again")]) from None
+
+
+def single_run_sweep(path: Path) -> Sweep:
+    """One run directory seen as a sweep of one variant and one seed (`build.py --run`)."""
+    run = load_run(path)
+    seed = int(run.config.get("seed", 0))
+    entry = Entry("default", seed, Path(path), run.summary, run.timing,
+                  run.analysis.get("headline"))
+    variant = Variant("default", "The run given with --run.", {}, [seed], [], False, [entry])
+    return Sweep(Path(path), [variant], ("default", seed), [])

@@ -1,4 +1,4 @@
-"""The build, start to end: options -> run (cached) -> pages -> output."""
+"""The build, start to end: options -> experiment sweep (cached) -> pages -> output."""
 from __future__ import annotations
 
 import json
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import lock
 from .annotate import place_all
-from .cache import cached_run, ensure_run, run_key
+from .cache import run_sweep, sweep_folder
 from .charts import CHARTS
 from .errors import BuildError, Problem, shown
 from .exports import data_files
@@ -16,7 +16,7 @@ from .figures import figures_of
 from .output import refusal, write_site
 from .pages import chart_renderer, make_pages
 from .render import environment, render_index, render_section
-from .run import load_run
+from .run import Sweep, load_sweep, single_run_sweep
 from .sections import load_site
 
 
@@ -25,9 +25,12 @@ class Options:
     out: Path                  # the folder the site replaces
     site_src: Path             # site.yaml, sections/, templates/, static/, walkthrough.lock
     package: Path              # the subject program's source: charrnn/
-    cache: Path                # .cache/: runs/<key>/ and charts/<hash>.svg
+    cache: Path                # .cache/: sweep/ (index.json, runs/<key>/) and charts/<hash>.svg
+    experiments: Path | None = None   # the experiment matrix (default: site_src/experiments.yaml)
     settings: dict = field(default_factory=dict)   # TrainConfig fields given on the command line
-    run: Path | None = None    # use this run directory instead of the cache
+    workers: int | None = None        # sweep processes on this machine (default: one per core)
+    scheduler: str | None = None      # or a Dask scheduler's address
+    run: Path | None = None    # use this run (or sweep) directory instead of the cache
     check: bool = False        # validate only, write nothing (trains nothing)
     strict: bool = False       # code changed since the lock: an error, not a warning
     accept: bool = False       # record the current code hashes in the lock
@@ -35,9 +38,9 @@ class Options:
 
 @dataclass(frozen=True)
 class Outcome:
-    pages: int                 # pages rendered (0 when --check found no cached run)
+    pages: int                 # pages rendered (0 when --check found runs missing)
     warnings: list[str]
-    run: Path | None
+    run: Path | None           # the run the sections walk through
 
 
 def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
@@ -48,14 +51,20 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
     hashes = {sid: lock.code_hash(p.excerpt.code) for sid, p in placed.items()}
     warnings = [] if options.accept else _drift(options, hashes)
 
-    run_dir = _run_dir(options, log)
-    if run_dir is None:
-        return Outcome(0, warnings + ["no cached run for these settings, so run figures "
+    sweep = _sweep(options, log)
+    if sweep is None:
+        return Outcome(0, warnings + ["some runs of the experiments are not cached, so run figures "
                                       "and charts were not checked; build once to train"], None)
-    run = load_run(run_dir)
+    walked = sweep.walked
+    if walked.diverged:
+        raise BuildError([Problem(shown(walked.path), "the run the walkthrough reads diverged at step "
+                                  f"{walked.summary['diverged']:,}: {walked.summary.get('diverged_reason')}",
+                                  "lower the learning rate or the clipping threshold")])
+    run = walked.run
+    log(f"the sections read {shown(run.path)} ({walked.variant}, seed {walked.seed})")
     theme = json.loads((options.site_src / "chart-theme.json").read_text(encoding="utf-8"))
     draw = chart_renderer(theme, options.cache / "charts")
-    index, sections = make_pages(site, placed, run, figures_of(run), draw, options.package.name)
+    index, sections = make_pages(site, placed, run, figures_of(run, sweep), draw, options.package.name)
 
     env = environment(options.site_src / "templates", site.title)
     files = {page.path: render_section(env, page).encode() for page in sections}
@@ -66,7 +75,7 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
         write_site(options.out, files)
     if options.accept:
         lock.write(options.site_src / "walkthrough.lock", hashes)
-    return Outcome(len(sections) + 1, warnings, run_dir)
+    return Outcome(len(sections) + 1, warnings, run.path)
 
 
 def _check_out(options: Options) -> None:
@@ -86,18 +95,24 @@ def _drift(options: Options, hashes: dict[str, str]) -> list[str]:
     return [str(p) for p in problems]
 
 
-def _run_dir(options: Options, log: Callable[[str], None]) -> Path | None:
+def _sweep(options: Options, log: Callable[[str], None]) -> Sweep | None:
+    """The experiment matrix's runs: given with --run, or brought up to date by the
+    sweep (which, with --check, trains nothing). None: --check found runs missing."""
     if options.run is not None:
-        return options.run
-    if options.check:
-        return cached_run(options.cache, run_key(options.package, options.settings))
-    try:
-        return ensure_run(options.package, options.settings, options.cache, log)
-    except Exception as error:   # the subject program failed: say so in one line
-        raise BuildError([Problem(shown(options.package),
-                                  f"training failed: {type(error).__name__}: {error}",
-                                  "fix the package or the settings; `python -m charrnn train` "
-                                  "shows the full traceback")]) from error
+        is_sweep = (options.run / "index.json").is_file()
+        return load_sweep(options.run) if is_sweep else single_run_sweep(options.run)
+    experiments = options.experiments or options.site_src / "experiments.yaml"
+    folder = run_sweep(options.package, experiments, options.cache, settings=options.settings,
+                       workers=options.workers, scheduler=options.scheduler,
+                       cached_only=options.check, log=log)
+    sweep = load_sweep(folder)
+    if sweep.missing:
+        if options.check:
+            return None
+        raise BuildError([Problem(shown(sweep_folder(options.cache)),
+                                  f"{len(sweep.missing)} run(s) of the experiments did not finish",
+                                  "see the sweep's messages above")])
+    return sweep
 
 
 def _static(folder: Path) -> dict[str, bytes]:

@@ -1,0 +1,408 @@
+"""The run directory: the one contract between `charrnn` and the site engine.
+
+Training writes everything it learned and saw into one directory, analysis adds
+to it, and the engine reads it; all three go through this module, and
+docs/run-format.md describes the same files (a test holds the two together).
+It imports only the standard library and NumPy, so a reader of runs never
+loads PyTorch.
+
+Three promises:
+- **Atomic.** A run is written into a temporary sibling and renamed into place,
+  so a reader sees the old directory or the complete new one, never half.
+- **Verified.** `manifest.json`, written last, lists every file with its size
+  and SHA-256. A directory without it is unfinished; a file that no longer
+  matches it is damaged, and reading it raises RunError, which names the
+  directory and says what to do, instead of a decoder's traceback.
+- **Keyed.** `run_key` names a run by the code that trained it and its
+  settings. The code is hashed as syntax trees without docstrings, so
+  rewording a comment or a docstring keeps every cached run.
+
+A run can also travel as plain bytes (`read_all` -> `write`): that is how a
+sweep's worker on another machine hands a finished run back to the client.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = 1
+MANIFEST = "manifest.json"
+
+# Every file of a finished run and what it holds; docs/run-format.md has the
+# long form. Files marked optional may be absent (analysis is a second step).
+FILES = {
+    "config.json": "every training setting (TrainConfig's fields)",
+    "vocab.json": "the vocabulary, in index order",
+    "corpus.json": "corpus statistics and the entropy floor",
+    "curves.npz": "per-step loss, learning rate, gradient norm, clipping; validation loss",
+    "snapshots.npz": "the network's inner state at the recorded steps",
+    "snapshots.json": "parameter names and one short sample per recorded step",
+    "weights.npz": "the weights at a subset of the recorded steps",
+    "jacobians.npz": "Jacobian products over the last steps of a chunk",
+    "checkpoint.npz": "the final weights and what it takes to rebuild the model",
+    "console.txt": "what training printed",
+    "summary.json": "the headline numbers of training",
+    "timing.json": "how long training (and analysis) took: the only numbers that vary between repeats",
+    "analysis.json": "phase 4, written by `charrnn analyze`",
+}
+OPTIONAL = frozenset({"analysis.json"})
+
+# The keys of summary.json, in the order docs/run-format.md explains them.
+SUMMARY_FIELDS = (
+    "params", "vocab_size", "corpus_chars", "train_chars", "val_chars", "num_sentences",
+    "steps", "final_loss", "final_val_loss", "best_val_loss", "best_val_step",
+    "entropy_floor", "uniform_loss", "spectral_radius_init", "spectral_radius_final",
+    "clipped_share", "grad_norm_median", "chunks_per_pass", "final_lr", "recording",
+    "diverged", "diverged_reason",
+)
+
+
+class RunError(Exception):
+    """A run directory that is missing, unfinished or damaged: ``path``, what the
+    ``problem`` is, and the ``fix``; the message is one line with all three."""
+
+    def __init__(self, path: Path | str, problem: str, fix: str = ""):
+        super().__init__(f"{path}: {problem}" + (f"; {fix}" if fix else ""))
+        self.path, self.problem, self.fix = Path(path), problem, fix
+
+
+# ---------------------------------------------------------------------------
+# Encoding: everything in a run is bytes of a known kind
+
+def json_bytes(data) -> bytes:
+    """UTF-8 JSON, sorted keys, one space of indent: stable bytes for stable data."""
+    return (json.dumps(data, indent=1, sort_keys=True, allow_nan=False) + "\n").encode("utf-8")
+
+
+def npz_bytes(compress: bool = True, **arrays) -> bytes:
+    buffer = io.BytesIO()
+    (np.savez_compressed if compress else np.savez)(buffer, **arrays)
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+def write(run_dir: Path, files: Mapping[str, bytes]) -> Path:
+    """Write a complete run (file name -> content) as ``run_dir``, replacing any
+    directory already there only once the new one is whole."""
+    run_dir = Path(run_dir)
+    missing = [name for name in FILES if name not in files and name not in OPTIONAL]
+    if missing:
+        raise ValueError(f"a run needs every documented file; missing {', '.join(missing)}")
+    run_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.tmp-{os.getpid()}-", dir=run_dir.parent))
+    try:
+        for name, content in files.items():
+            (tmp / _file_name(name)).write_bytes(content)
+        # Last: the manifest vouches for what is already on disk.
+        (tmp / MANIFEST).write_bytes(json_bytes(_manifest(files)))
+        tmp.chmod(0o755)   # mkdtemp makes 0700
+        _swap_in(tmp, run_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return run_dir
+
+
+def add(run_dir: Path, files: Mapping[str, bytes]) -> None:
+    """Add (or replace) files in a finished run: each file is renamed into place,
+    then the manifest is rewritten to include it."""
+    run_dir = Path(run_dir)
+    manifest = _read_manifest(run_dir)
+    for name, content in files.items():
+        _replace_file(run_dir / _file_name(name), content)
+    manifest["files"].update(_manifest(files)["files"])
+    _replace_file(run_dir / MANIFEST, json_bytes(manifest))
+
+
+def _manifest(files: Mapping[str, bytes]) -> dict:
+    return {"format": FORMAT,
+            "files": {name: {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+                      for name, content in sorted(files.items())}}
+
+
+def _file_name(name: str) -> str:
+    if name not in FILES:
+        raise ValueError(f"{name!r} is not a file of the run format (see charrnn/rundir.py FILES)")
+    return name
+
+
+def _replace_file(path: Path, content: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        tmp.write_bytes(content)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _swap_in(tmp: Path, run_dir: Path) -> None:
+    """Two renames in one directory: the old run, if any, steps aside, the new
+    one takes its name, and the old one is deleted."""
+    if run_dir.exists():
+        old = run_dir.with_name(f".{run_dir.name}.old-{os.getpid()}")
+        shutil.rmtree(old, ignore_errors=True)
+        run_dir.rename(old)
+        tmp.rename(run_dir)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        tmp.rename(run_dir)
+
+
+STALE = re.compile(r"^\..+\.(?:tmp|old)-(\d+)(?:-.*)?$")
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Delete the temporary folders and files that killed writers left in ``folder``
+    (named ``.NAME.tmp-PID...`` or ``.NAME.old-PID``), when their process is gone.
+    Returns what was deleted."""
+    removed = []
+    for path in sorted(Path(folder).glob(".*")) if Path(folder).is_dir() else []:
+        match = STALE.match(path.name)
+        if match and not _alive(int(match.group(1))):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:   # it exists, under another user
+        return True
+    return True
+
+
+# ---------------------------------------------------------------------------
+# Reading, verified
+
+def is_complete(run_dir: Path) -> bool:
+    """A finished run whose files still have their recorded sizes (a quick check;
+    reading a file checks its digest too)."""
+    try:
+        check(run_dir, digests=False)
+    except RunError:
+        return False
+    return True
+
+
+def check(run_dir: Path, digests: bool = True) -> None:
+    """Raise RunError unless every file the manifest lists is there, with its size
+    (and, with ``digests``, its SHA-256)."""
+    run_dir = Path(run_dir)
+    for name, entry in _read_manifest(run_dir)["files"].items():
+        path = run_dir / name
+        try:
+            size = path.stat().st_size
+        except OSError:
+            raise _damaged(run_dir, f"{name} is missing") from None
+        if size != entry["bytes"]:
+            raise _damaged(run_dir, f"{name} has {size:,} bytes, not the {entry['bytes']:,} "
+                                    "it was written with")
+        if digests:
+            read_bytes(run_dir, name)
+
+
+def read_bytes(run_dir: Path, name: str) -> bytes:
+    """The content of one file of a finished run, checked against the manifest."""
+    run_dir = Path(run_dir)
+    entry = _read_manifest(run_dir)["files"].get(name)
+    if entry is None:
+        raise RunError(run_dir, f"the run has no {name}",
+                       "run `charrnn analyze` on it" if name == "analysis.json" else "")
+    try:
+        content = (run_dir / name).read_bytes()
+    except OSError as error:
+        raise _damaged(run_dir, f"{name} cannot be read ({error.strerror})") from None
+    if hashlib.sha256(content).hexdigest() != entry["sha256"]:
+        raise _damaged(run_dir, f"{name} does not match its manifest (truncated or overwritten)")
+    return content
+
+
+def has(run_dir: Path, name: str) -> bool:
+    return name in _read_manifest(Path(run_dir))["files"]
+
+
+def read_json(run_dir: Path, name: str):
+    try:
+        return json.loads(read_bytes(run_dir, name).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _damaged(Path(run_dir), f"{name} is not valid JSON ({error})") from None
+
+
+def read_text(run_dir: Path, name: str) -> str:
+    try:
+        return read_bytes(run_dir, name).decode("utf-8")
+    except UnicodeDecodeError:
+        raise _damaged(Path(run_dir), f"{name} is not UTF-8 text") from None
+
+
+def read_arrays(run_dir: Path, name: str) -> dict[str, np.ndarray]:
+    return _arrays(read_bytes(run_dir, name), Path(run_dir) / name)
+
+
+def read_all(run_dir: Path) -> dict[str, bytes]:
+    """Every file of a finished run, verified: the run as plain bytes, ready to be
+    sent elsewhere and written with `write`."""
+    return {name: read_bytes(run_dir, name) for name in _read_manifest(Path(run_dir))["files"]}
+
+
+def _arrays(content: bytes, where: Path) -> dict[str, np.ndarray]:
+    try:
+        with np.load(io.BytesIO(content), allow_pickle=False) as archive:
+            return {key: archive[key] for key in archive.files}
+    except Exception as error:   # zipfile, zlib and NumPy each raise their own kinds
+        raise _damaged(where.parent, f"{where.name} is not a readable NumPy archive "
+                                     f"({type(error).__name__})") from None
+
+
+def _read_manifest(run_dir: Path) -> dict:
+    path = run_dir / MANIFEST
+    if not run_dir.is_dir():
+        raise RunError(run_dir, "no such run directory", "train one with `charrnn train --out DIR`")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        files = manifest["files"]
+        if not all(isinstance(e, dict) and isinstance(e.get("bytes"), int)
+                   and isinstance(e.get("sha256"), str) for e in files.values()):
+            raise ValueError("malformed entry")
+    except FileNotFoundError:
+        raise RunError(run_dir, f"not a finished run (no {MANIFEST}: training was interrupted, "
+                                "or the folder is not a run)", "delete it and train again") from None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        raise _damaged(run_dir, f"{MANIFEST} is damaged") from None
+    return manifest
+
+
+def _damaged(run_dir: Path, what: str) -> RunError:
+    return RunError(run_dir, f"damaged run: {what}", "delete the folder and train it again")
+
+
+# ---------------------------------------------------------------------------
+# The checkpoint: the final weights and what it takes to rebuild the model
+
+@dataclass
+class Checkpoint:
+    chars: tuple[str, ...]
+    hidden_size: int
+    embedding_dim: int
+    activation: str
+    init: str
+    params: dict[str, np.ndarray]   # parameter name -> float64 array
+
+
+def checkpoint_bytes(checkpoint: Checkpoint) -> bytes:
+    return npz_bytes(compress=False, chars=np.asarray(checkpoint.chars),
+                     hidden_size=checkpoint.hidden_size, embedding_dim=checkpoint.embedding_dim,
+                     activation=checkpoint.activation, init=checkpoint.init,
+                     **{f"param_{name}": array for name, array in checkpoint.params.items()})
+
+
+def read_checkpoint(path: Path) -> Checkpoint:
+    """From a run directory (verified against its manifest) or a checkpoint.npz file."""
+    path = Path(path)
+    if path.is_dir():
+        arrays = read_arrays(path, "checkpoint.npz")
+        where = path / "checkpoint.npz"
+    elif path.is_file():
+        try:
+            content = path.read_bytes()
+        except OSError as error:
+            raise RunError(path, f"cannot be read ({error.strerror})") from None
+        where = path
+        arrays = _arrays(content, path)
+    else:
+        raise RunError(path, "no such run directory or checkpoint",
+                       "train first: `charrnn train --out RUN_DIR`")
+    try:
+        return Checkpoint(chars=tuple(str(c) for c in arrays["chars"]),
+                          hidden_size=int(arrays["hidden_size"]),
+                          embedding_dim=int(arrays["embedding_dim"]),
+                          activation=str(arrays["activation"]), init=str(arrays["init"]),
+                          params={key[len("param_"):]: arrays[key].astype(np.float64)
+                                  for key in sorted(arrays) if key.startswith("param_")})
+    except (KeyError, ValueError, TypeError) as error:
+        raise _damaged(where.parent, f"{where.name} lacks what a checkpoint holds ({error})") from None
+
+
+# ---------------------------------------------------------------------------
+# Keys: which code and which settings made a run
+
+def code_key(package: Path) -> str:
+    """A hash of the package's Python files as syntax trees without docstrings.
+
+    Comments never reach the tree, and line numbers are left out of the dump,
+    so rewording a comment or a docstring, or moving code down a line, keeps
+    the key; any change to what the code does changes it.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(Path(package).rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_bytes(), filename=str(path))
+        except SyntaxError as error:
+            raise RunError(f"{path}:{error.lineno}", f"the file does not parse ({error.msg})",
+                           "fix the syntax error") from None
+        _drop_docstrings(tree)
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(ast.dump(tree).encode() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def _drop_docstrings(tree: ast.AST) -> None:
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+
+
+def run_key(code: str, config: Mapping) -> str:
+    """The cache key of one run: the code key and every setting, resolved."""
+    canonical = json.dumps(dict(config), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{code}\n{canonical}".encode()).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------
+# A sweep's index: DIR/index.json lists the runs of an experiment matrix
+
+INDEX = "index.json"
+
+
+def write_index(folder: Path, index: dict) -> None:
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    _replace_file(folder / INDEX, json_bytes(index))
+
+
+def read_index(folder: Path) -> dict:
+    path = Path(folder) / INDEX
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(index.get("runs"), list):
+            raise ValueError("no list of runs")
+    except FileNotFoundError:
+        raise RunError(path, "no sweep index here", f"run `charrnn sweep FILE --out {folder}`") from None
+    except (OSError, ValueError, AttributeError) as error:
+        raise RunError(path, f"damaged sweep index ({error})", "delete it and run the sweep again") from None
+    return index
+

@@ -1,0 +1,251 @@
+"""Run an experiment matrix: every (variant, seed) of an experiment file that is
+not finished yet, in parallel, each into its own run directory.
+
+    charrnn sweep site_src/experiments.yaml --out runs/sweep             # local cores
+    charrnn sweep site_src/experiments.yaml --out runs/sweep --scheduler tcp://host:8786
+
+A run lives in DIR/runs/<key>/, where the key names the code that trains it and
+its resolved settings (rundir.run_key). A complete run is never trained again,
+so an interrupted sweep continues where it stopped, and experiment files that
+share a run share its directory. At the end DIR/index.json lists every run of
+the file with its summary.
+
+Locally the runs go to a pool of processes (joblib); with --scheduler, to a Dask
+distributed cluster. Either way a run is trained and analysed in a scratch
+folder on the worker and comes back to this process as bytes, which writes it:
+the workers need no shared filesystem.
+"""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from . import rundir
+from .config import TrainConfig
+from .experiments import Experiments, Task, tasks
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+def execute(config: dict) -> dict:
+    """Train and analyse one run in a scratch folder; return its files, and the key
+    of the code that made them. This runs on a worker."""
+    from .analysis import analyze
+    from .console import Console
+    from .train import train
+    with tempfile.TemporaryDirectory(prefix="charrnn-run-") as scratch:
+        run_dir = Path(scratch) / "run"
+        summary = train(TrainConfig(**config), run_dir, Console("quiet", stream=io.StringIO()))
+        if summary["diverged"] is None:   # a diverged run's records are kept, not analysed
+            analyze(run_dir)
+        return {"code": rundir.code_key(PACKAGE), "files": rundir.read_all(run_dir)}
+
+
+def _guarded(config: dict) -> dict:
+    """`execute`, with a failure returned rather than raised, so that one broken
+    run does not stop the others."""
+    try:
+        return execute(config)
+    except Exception as error:
+        return {"error": f"{type(error).__name__}: {error}"}
+
+
+def run_sweep(experiments: Experiments, out: Path, *, workers: int | None = None,
+              scheduler: str | None = None, cached_only: bool = False,
+              say: Callable[[str], None] = print, warn: Callable[[str], None] = print,
+              progress: str = "lines") -> dict:
+    """Bring every run of ``experiments`` up to date under ``out`` and write its
+    index. Returns the index; its ``failed`` and ``missing`` lists say what is not done."""
+    out = Path(out)
+    runs = out / "runs"
+    code = rundir.code_key(PACKAGE)
+    todo = tasks(experiments, code)
+    rundir.clean_stale(runs)
+    pending = [task for task in _unique(todo) if not _finished(runs / task.key, warn)]
+    say(f"sweep: {len(todo)} runs, {len(todo) - len(pending)} already done, "
+        f"{len(pending)} to {'find' if cached_only else 'train'}")
+    failed: dict[str, str] = {}
+    if pending and not cached_only:
+        # Longest first: with a few workers, a long run started last would
+        # leave the others idle while it finishes.
+        pending.sort(key=_cost, reverse=True)
+        bar = Progress(len(pending), progress, say)
+
+        def done(task: Task, result: dict) -> None:
+            problem = result.get("error") or (
+                None if result["code"] == code else
+                f"the worker ran different charrnn code (key {result['code']}, here {code}); "
+                "start the workers from the same checkout")
+            if problem:
+                failed[task.key] = problem
+                warn(f"sweep: {task.variant} seed {task.seed} failed: {problem}")
+            else:
+                rundir.write(runs / task.key, result["files"])
+            bar.advance(f"{task.variant} seed {task.seed}")
+
+        if scheduler:
+            _on_cluster(scheduler, pending, done)
+        else:
+            _on_local_cores(workers or os.cpu_count() or 1, pending, done)
+        bar.close()
+    index = index_of(experiments, todo, runs, code, failed)
+    rundir.write_index(out, index)
+    return index
+
+
+def _unique(todo: list[Task]) -> list[Task]:
+    """Two variants may resolve to the same settings: such a run is trained once."""
+    seen: dict[str, Task] = {}
+    for task in todo:
+        seen.setdefault(task.key, task)
+    return list(seen.values())
+
+
+def _finished(run_dir: Path, warn: Callable[[str], None]) -> bool:
+    """A complete, undamaged run with its analysis (unless it diverged). A damaged
+    one is deleted, with a warning, so that it is trained again."""
+    if not run_dir.exists():
+        return False
+    try:
+        rundir.check(run_dir)
+        diverged = rundir.read_json(run_dir, "summary.json").get("diverged") is not None
+        if diverged or rundir.has(run_dir, "analysis.json"):
+            return True
+        problem = "it has no analysis.json"
+    except rundir.RunError as error:
+        problem = error.problem
+    warn(f"warning: {run_dir}: {problem}; training it again")
+    shutil.rmtree(run_dir, ignore_errors=True)
+    return False
+
+
+def _cost(task: Task) -> float:
+    """A rough relative cost: characters read times the recurrent matrix's size."""
+    c = task.config
+    return c["steps"] * c["seq_len"] * (c["hidden_size"] + 32) ** 2
+
+
+def _on_local_cores(workers: int, pending: list[Task], done: Callable[[Task, dict], None]) -> None:
+    if workers == 1:
+        for task in pending:
+            done(task, _guarded(task.config))
+        return
+    from joblib import Parallel, delayed
+    by_key = {task.key: task for task in pending}
+    jobs = (delayed(_keyed)(task.key, task.config) for task in pending)
+    for key, result in Parallel(n_jobs=workers, return_as="generator_unordered")(jobs):
+        done(by_key[key], result)
+
+
+def _keyed(key: str, config: dict) -> tuple[str, dict]:
+    return key, _guarded(config)
+
+
+def _on_cluster(address: str, pending: list[Task], done: Callable[[Task, dict], None]) -> None:
+    from distributed import Client, as_completed
+    try:
+        client = Client(address, timeout="20s")
+    except (OSError, TimeoutError) as error:
+        raise SweepError(f"cannot reach the Dask scheduler at {address} ({error}); start one "
+                         "with `dask scheduler` and workers with `dask worker ADDRESS`") from None
+    with client:
+        futures = {client.submit(_guarded, task.config, pure=False, key=f"charrnn-run-{task.key}"): task
+                   for task in pending}
+        try:
+            for future in as_completed(futures):
+                done(futures[future], future.result())
+        except KeyboardInterrupt:
+            client.cancel(list(futures))
+            raise
+
+
+class SweepError(RuntimeError):
+    """The sweep could not run (not a problem with one of its runs)."""
+
+
+def index_of(experiments: Experiments, todo: list[Task], runs: Path, code: str,
+             failed: dict[str, str]) -> dict:
+    """DIR/index.json: the experiment as run, and one entry per (variant, seed)."""
+    entries, missing = [], []
+    for task in todo:
+        entry = {"variant": task.variant, "seed": task.seed, "settings": task.settings,
+                 "key": task.key, "dir": f"runs/{task.key}"}
+        run_dir = runs / task.key
+        if rundir.is_complete(run_dir):
+            entry["summary"] = rundir.read_json(run_dir, "summary.json")
+            entry["timing"] = rundir.read_json(run_dir, "timing.json")
+            entry["headline"] = (rundir.read_json(run_dir, "analysis.json").get("headline")
+                                 if rundir.has(run_dir, "analysis.json") else None)
+            entries.append(entry)
+        else:
+            missing.append({**entry, "error": failed.get(task.key)})
+    return {
+        "format": rundir.FORMAT,
+        "code_key": code,
+        "experiments": str(experiments.path),
+        "seeds": list(experiments.seeds),
+        "defaults": experiments.defaults,
+        "walk": {"variant": experiments.walk[0], "seed": experiments.walk[1]},
+        "variants": [{"name": v.name, "about": v.about, "settings": v.settings,
+                      "seeds": list(v.seeds), "compare": list(v.compare), "switcher": v.switcher}
+                     for v in experiments.variants],
+        "runs": entries,
+        "missing": missing,
+    }
+
+
+class Progress:
+    """Runs done out of the total, with an estimate of the time left: a tqdm bar on
+    a terminal, one line per finished run otherwise, or nothing."""
+
+    def __init__(self, total: int, mode: str, say: Callable[[str], None]):
+        self.total, self.done, self.say = total, 0, say
+        self.started = time.perf_counter()
+        self.mode = ("bar" if sys.stderr.isatty() else "lines") if mode == "auto" else mode
+        self.bar = None
+        if self.mode == "bar":
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, unit="run", desc="sweep", file=sys.stderr)
+
+    def advance(self, what: str) -> None:
+        self.done += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(what, refresh=False)
+            self.bar.update(1)
+        elif self.mode == "lines":
+            elapsed = time.perf_counter() - self.started
+            left = elapsed / self.done * (self.total - self.done)
+            self.say(f"sweep: {self.done}/{self.total} runs done ({what}), "
+                     f"{_clock(elapsed)} so far, about {_clock(left)} left")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _clock(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
+
+
+def parse_assignments(items: Iterable[str]) -> dict:
+    """`--set steps=300 --set init=xavier` -> {"steps": 300, "init": "xavier"}; values
+    are read as YAML scalars, so numbers and true/false get their types."""
+    import yaml
+    settings = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValueError(f"--set {item!r}: write NAME=VALUE, like --set steps=300")
+        try:
+            settings[name.strip().replace("-", "_")] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            raise ValueError(f"--set {item!r}: the value is not a plain number, word or true/false") \
+                from None
+    return settings

@@ -1,0 +1,87 @@
+"""Numbers over seeds: every headline figure of a variant as mean ± sd over its
+training seeds, with the walked-through run's own value beside it.
+
+The figures are read from each run's summary, timing and analysis headline, as
+the sweep's index lists them; nothing here trains or re-analyses. A run that
+diverged has no meaningful figures: it is left out of every mean and counted
+in ``diverged`` instead.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from .run import Entry, Sweep, Variant
+
+
+def _summary(name: str) -> Callable[[Entry], float | None]:
+    return lambda entry: entry.summary.get(name)
+
+
+def _headline(name: str) -> Callable[[Entry], float | None]:
+    return lambda entry: (entry.headline or {}).get(name)
+
+
+def _ratio(top: Callable, bottom: Callable) -> Callable[[Entry], float | None]:
+    def value(entry: Entry) -> float | None:
+        a, b = top(entry), bottom(entry)
+        return a / b if a is not None and b else None
+    return value
+
+
+# name -> how to read it from one run
+METRICS: dict[str, Callable[[Entry], float | None]] = {
+    "final_loss": _summary("final_loss"),
+    "final_val_loss": _summary("final_val_loss"),
+    "best_val_loss": _summary("best_val_loss"),
+    "best_val_step": _summary("best_val_step"),
+    "final_over_floor": _ratio(_summary("final_val_loss"), _summary("entropy_floor")),
+    "best_over_floor": _ratio(_summary("best_val_loss"), _summary("entropy_floor")),
+    "overfit_gap": lambda e: (e.summary["final_val_loss"] - e.summary["best_val_loss"]
+                              if e.summary.get("best_val_loss") is not None else None),
+    "spectral_radius": _summary("spectral_radius_final"),
+    "clipped_share": _summary("clipped_share"),
+    "grad_norm_median": _summary("grad_norm_median"),
+    "params": _summary("params"),
+    "hit_rate": _headline("vocab_hit_rate"),
+    "grammar_rate": _headline("grammar_rate"),
+    "ari": _headline("ari"),
+    "ari_control": _headline("ari_control"),
+    "ari_over_control": _ratio(_headline("ari"), _headline("ari_control")),
+    "noun_verb_ari": _headline("noun_verb_ari"),
+    "train_seconds": lambda e: e.timing.get("train_seconds"),
+}
+
+
+def spread(values: list[float]) -> dict:
+    """Mean, sample standard deviation (None for one value), extremes and count."""
+    array = np.asarray(values, dtype=np.float64)
+    return {"mean": float(array.mean()), "sd": float(array.std(ddof=1)) if len(array) > 1 else None,
+            "min": float(array.min()), "max": float(array.max()), "n": len(array)}
+
+
+def aggregate(variant: Variant, walked_seed: int | None) -> dict:
+    """Every metric of a variant over its seeds: {metric: {mean, sd, min, max, n,
+    values, seeds, walked}}, plus ``seeds`` (the seeds that finished) and
+    ``diverged`` (how many runs diverged)."""
+    healthy = [e for e in variant.entries if not e.diverged]
+    out: dict = {"name": variant.name, "about": variant.about, "settings": variant.settings,
+                 "seeds": [e.seed for e in healthy],
+                 "diverged": len(variant.entries) - len(healthy)}
+    for name, read in METRICS.items():
+        pairs = [(e.seed, read(e)) for e in healthy]
+        pairs = [(seed, float(v)) for seed, v in pairs if v is not None and math.isfinite(v)]
+        if not pairs:
+            continue
+        values = [v for _, v in pairs]
+        walked = next((v for seed, v in pairs if seed == walked_seed), None)
+        out[name] = {**spread(values), "values": values, "seeds": [s for s, _ in pairs],
+                     "walked": walked}
+    return out
+
+
+def all_variants(sweep: Sweep) -> dict[str, dict]:
+    """`aggregate` for every variant, by name, in the file's order."""
+    return {v.name: aggregate(v, sweep.walk[1]) for v in sweep.variants}
