@@ -64,8 +64,8 @@ def spread(values: list[float]) -> dict:
 
 def aggregate(variant: Variant, walked_seed: int | None) -> dict:
     """Every metric of a variant over its seeds: {metric: {mean, sd, min, max, n,
-    values, seeds, walked}}, plus ``seeds`` (the seeds that finished) and
-    ``diverged`` (how many runs diverged)."""
+    values, seeds, walked}} (None when no run measured it), plus ``seeds`` (the
+    seeds that finished) and ``diverged`` (how many runs diverged)."""
     healthy = [e for e in variant.entries if not e.diverged]
     out: dict = {"name": variant.name, "about": variant.about, "settings": variant.settings,
                  "seeds": [e.seed for e in healthy],
@@ -74,6 +74,7 @@ def aggregate(variant: Variant, walked_seed: int | None) -> dict:
         pairs = [(e.seed, read(e)) for e in healthy]
         pairs = [(seed, float(v)) for seed, v in pairs if v is not None and math.isfinite(v)]
         if not pairs:
+            out[name] = None   # no run of this variant measured it
             continue
         values = [v for _, v in pairs]
         walked = next((v for seed, v in pairs if seed == walked_seed), None)

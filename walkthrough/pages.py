@@ -5,17 +5,19 @@ only arrange it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .annotate import Placed
 from .charts import CHARTS
+from .comparisons import CAPTIONS, COMPARISON_CHARTS, Comparison, comparisons
 from .errors import BuildError, Problem, shown
+from .experiments import aggregate
 from .figures import FigureError, Figures, fill
 from .highlight import highlight_lines
 from .markup import MarkupError, to_html
 from .panels import PANELS
-from .run import Run
+from .run import Run, Sweep, Variant
 from .sections import Phase, Section, Site
 from .vega import ChartError, render_svg, scope_ids
 
@@ -66,6 +68,24 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class VariantResult:
+    """One experiment against the default: its figures over seeds, the measured
+    differences, and its comparison charts."""
+    name: str
+    about: str
+    settings: dict
+    stats: dict                        # experiments.aggregate of the variant
+    comparisons: dict[str, Comparison]
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class Experiments:
+    default: dict                      # experiments.aggregate of the walked-through variant
+    variants: tuple[VariantResult, ...]
+
+
+@dataclass(frozen=True)
 class SectionPage:
     path: str
     id: str
@@ -81,6 +101,7 @@ class SectionPage:
     next: Link | None
     scrubber: tuple[Panel, ...] = ()   # empty: no scrubber on this page
     live_model: bool = False
+    experiments: Experiments | None = None
 
 
 @dataclass(frozen=True)
@@ -101,10 +122,12 @@ class IndexPage:
 
 
 ChartRenderer = Callable[[str, Run], str]
+SpecRenderer = Callable[[str, dict], str]   # (an id for the SVG, a Vega-Lite spec) -> SVG
 
 
 def make_pages(site: Site, placed: dict[str, Placed], run: Run, figures: Figures,
-               draw: ChartRenderer, package: str) -> tuple[IndexPage, list[SectionPage]]:
+               draw: ChartRenderer, package: str, sweep: Sweep | None = None,
+               draw_spec: SpecRenderer | None = None) -> tuple[IndexPage, list[SectionPage]]:
     """All pages; raises BuildError listing every figure, Markdown or chart problem."""
     problems: list[Problem] = []
     links = [link_to(s) for s in site.sections]
@@ -113,6 +136,10 @@ def make_pages(site: Site, placed: dict[str, Placed], run: Run, figures: Figures
                              links[i - 1] if i > 0 else None,
                              links[i + 1] if i + 1 < len(links) else None)
                 for i, section in enumerate(site.sections)]
+    for i, section in enumerate(site.sections):
+        if section.experiments and sweep is not None and draw_spec is not None:
+            sections[i] = replace(sections[i],
+                                  experiments=experiments_of(section, sweep, draw_spec, problems))
     index = index_page(site, links, figures, problems)
     if problems:
         raise BuildError(problems)
@@ -210,3 +237,46 @@ def chart_renderer(theme: dict, cache: Path) -> ChartRenderer:
     def draw(name: str, run: Run) -> str:
         return scope_ids(render_svg(CHARTS[name].spec(run), theme, cache), name)
     return draw
+
+
+def spec_renderer(theme: dict, cache: Path) -> SpecRenderer:
+    """Draw any Vega-Lite spec as inline SVG, through the same cache."""
+    def draw(figure_id: str, spec: dict) -> str:
+        return scope_ids(render_svg(spec, theme, cache), figure_id)
+    return draw
+
+
+def experiments_of(section: Section, sweep: Sweep, draw_spec: SpecRenderer,
+                   problems: list[Problem]) -> Experiments:
+    """Every variant but the walked-through one, against it (section 20)."""
+    results = []
+    for variant in sweep.variants:
+        if variant.name == sweep.walk[0] or not variant.entries:
+            continue
+        figures = tuple(_comparison_figure(name, sweep, variant, draw_spec, section, problems)
+                        for name in ("loss-bands", *variant.compare))
+        results.append(VariantResult(variant.name, variant.about, variant.settings,
+                                     aggregate(variant, sweep.walk[1]),
+                                     comparisons(sweep, variant), figures))
+    return Experiments(aggregate(sweep.walked_variant, sweep.walk[1]), tuple(results))
+
+
+def _comparison_figure(name: str, sweep: Sweep, variant: Variant, draw_spec: SpecRenderer,
+                       section: Section, problems: list[Problem]) -> Figure:
+    if name not in COMPARISON_CHARTS:
+        problems.append(Problem(shown(section.path), f"variant '{variant.name}' asks for the "
+                                f"comparison chart '{name}', which does not exist",
+                                "in the experiment file, use one of: " +
+                                ", ".join(sorted(COMPARISON_CHARTS)), section.id))
+        return Figure(name, "", "")
+    figure_id = f"{variant.name}-{name}"
+    try:
+        svg = draw_spec(figure_id, COMPARISON_CHARTS[name](sweep, variant))
+    except ChartError as error:
+        problems.append(Problem(shown(section.path), f"comparison '{figure_id}': {error.message}",
+                                error.hint, section.id))
+        svg = ""
+    except BuildError as error:    # a damaged run, found while reading its curves
+        problems.extend(error.problems)
+        svg = ""
+    return Figure(figure_id, CAPTIONS[name], svg)
