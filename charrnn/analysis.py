@@ -40,6 +40,7 @@ from .optimal import OptimalPredictor
 from .record import load_checkpoint
 from .sample import sample
 from .train import TrainConfig, validation_loss
+from .units import units_section
 
 PCA_COMPONENTS = 3            # variance reported for 3; trajectories keep the first 2
 TRAJECTORY_SENTENCES = (1, 3)  # corpus sentences [1, 3) make the labelled trajectory
@@ -411,6 +412,7 @@ def analyze(run_dir) -> dict:
         "word_position": word_position_section(run, probs),
         "generation": generation_section(run.model, run.vocab, run.config.seed),
         "baselines": baselines_section(run, probs),
+        "units": units_section(run.corpus, run.cut, states, untrained_states),
     }
     analysis["analysis_seconds"] = round(time.perf_counter() - started, 2)
     analysis = to_json_value(analysis)

@@ -128,6 +128,9 @@ def headline(result: dict) -> dict:
     for section in ("generation", "baselines"):
         if section in result:
             keep[section] = {k: v for k, v in result[section].items() if not isinstance(v, (list, dict))}
+    if "units" in result:   # per fact: the best unit, trained against untrained, and the verdict
+        keep["units"] = {name: {key: fact[key] for key in ("best_unit", "best", "control_best", "verdict")}
+                         for name, fact in result["units"]["features"].items()}
     return keep
 
 

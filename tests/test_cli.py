@@ -110,4 +110,7 @@ def test_analyze_prints_headline(run_dir):
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
     assert 0 <= printed["generation"]["vocab_hit_rate"] <= 1
+    assert set(printed["units"]) == {"in_word", "word_position", "after_determiner",
+                                     "sentence_role", "ends_in_s"}
+    assert printed["units"]["in_word"]["verdict"] in {"learned", "untrained-too", "none"}
     assert (run_dir / "analysis.json").exists()

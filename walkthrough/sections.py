@@ -24,6 +24,7 @@ RESERVED_IDS = frozenset({"content", "prose", "code", "charts", "pager", "run", 
                           # the interactive parts (templates and site_src/static/*.js)
                           "scrubber", "scrubber-title", "scrubber-range", "live-model",
                           "live-title", "live-prefix", "live-temperature", "live-seed",
+                          "units-picker", "units-title", "units-unit", "units-help",
                           "search-input", "search-results", "keys-help"})
 RESERVED_PREFIXES = ("chart-", "phase-")
 
@@ -61,6 +62,7 @@ class Section:
     charts: tuple[str, ...]
     scrubber: tuple[str, ...] = ()   # panels of the training scrubber (panels.py)
     live_model: bool = False         # the trained model, live in the page
+    units: bool = False              # the hidden-unit picker
 
     @property
     def slug(self) -> str:
@@ -95,7 +97,7 @@ SECTION_FIELDS = {
     "file": (TEXT, False), "symbol": (TEXT, False), "marker": (TEXT, False),
     "lines": (LIST, False),
     "prose": (TEXT, False), "annotations": (LIST, False), "charts": (LIST, False),
-    "scrubber": (LIST, False), "live_model": (FLAG, False),
+    "scrubber": (LIST, False), "live_model": (FLAG, False), "units": (FLAG, False),
 }
 ANNOTATION_FIELDS = {"id": (TEXT, True), "code": (TEXT, True), "text": (TEXT, True)}
 
@@ -181,7 +183,7 @@ def _section(path: Path, phases: set[int], charts: frozenset[str],
         return None
     return Section(path, sid, data["number"], data["phase"], data["title"], data["subtitle"],
                    code, data.get("prose") or "", annotations, tuple(chart_names),
-                   tuple(panels), bool(data.get("live_model")))
+                   tuple(panels), bool(data.get("live_model")), bool(data.get("units")))
 
 
 def _code_ref(data: dict, fail) -> CodeRef | None:
