@@ -109,10 +109,14 @@ def test_the_strength_chart_plots_the_best_units_of_both_networks(fake_run):
         assert shown[(feature["label"], "untrained (control)")] == feature["control_best"]
 
 
+@pytest.mark.parametrize("verdict", ["learned", "untrained-too", "none"])
 @pytest.mark.parametrize("name", ["unit-text", "unit-strength"])
-def test_the_unit_charts_fit_a_phone_at_their_natural_size(name, fake_run, chart_cache):
+def test_the_unit_charts_fit_a_phone_at_their_natural_size(name, verdict, fake_run, chart_cache):
+    run = load_run(fake_run)
+    for feature in run.analysis["units"]["features"].values():
+        feature["verdict"] = verdict          # the verdicts' words differ in length
     theme = json.loads((REPO / "site_src" / "chart-theme.json").read_text())
-    svg = chart_renderer(theme, chart_cache)(name, load_run(fake_run))
+    svg = chart_renderer(theme, chart_cache)(name, run)
     width = float(re.search(r'<svg[^>]* width="([\d.]+)"', svg).group(1))
     assert width <= PHONE_WIDTH
     sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)px"', svg)]

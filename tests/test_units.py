@@ -110,6 +110,18 @@ def test_the_verdict_needs_strength_and_a_clear_lead_over_the_control():
     assert U.verdict(U.STRENGTH - 0.01, 0.0) == "none"
 
 
+def test_a_tiny_validation_text_gives_verdicts_not_errors():
+    corpus = generate_corpus(4, seed=0)
+    cut = len(corpus.text) - 5                 # the last letters of the last sentence
+    rng = np.random.default_rng(0)
+    states = rng.normal(size=(len(corpus.text), 3))
+    report = U.units_section(corpus, cut, states, states)
+    assert report["excerpt"]["text"] == corpus.text[cut:]
+    after = report["features"]["after_determiner"]       # no space in the last 5 letters
+    assert after["defined_chars"] == 0 and after["verdict"] == "none"
+    assert after["best_means"] == [None, None]
+
+
 # --- units built to track a fact -----------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -129,7 +129,7 @@ def unit_strength(run: Run) -> dict:
          "axis": {"labelFontSize": 11, "ticks": False, "domain": False}}
     x = {"type": "quantitative", "scale": {"domain": [0, 1]}}
     return {
-        "width": 150, "height": {"step": 24},
+        "width": 140, "height": {"step": 24},
         "layer": [
             {"data": {"values": gaps}, "mark": {"type": "rule", "color": "currentColor",
                                                 "opacity": 0.35, "strokeWidth": 2},
