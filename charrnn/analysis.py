@@ -41,6 +41,7 @@ from .optimal import OptimalPredictor
 from .record import load_checkpoint
 from .sample import sample_many
 from .train import validation_loss
+from .units import units_section
 
 PCA_COMPONENTS = 3            # variance reported for 3; trajectories keep the first 2
 TRAJECTORY_SENTENCES = (1, 3)  # corpus sentences [1, 3) make the labelled trajectory
@@ -434,11 +435,13 @@ def analyze(run_dir) -> dict:
         "word_position": word_position_section(run, probs),
         "generation": generation_section(run.model, run.vocab, run.config.seed),
         "baselines": baselines_section(run, probs),
+        "units": units_section(run.corpus, run.cut, states, untrained_states),
     })
     analysis["headline"] = headline(analysis)
     timing = rundir.read_json(run_dir, "timing.json")
     timing["analysis_seconds"] = round(time.perf_counter() - started, 2)
-    rundir.add(Path(run_dir), {"analysis.json": rundir.json_bytes(analysis),
+    # Compact: the unit activations make this the largest JSON file of a run.
+    rundir.add(Path(run_dir), {"analysis.json": rundir.json_bytes(analysis, compact=True),
                                "timing.json": rundir.json_bytes(timing)})
     return analysis
 
@@ -457,6 +460,7 @@ def headline(analysis: dict) -> dict:
         "val_loss_full_context": baselines["rnn"],
         "optimal_loss": baselines["optimal"],
         "kneser_ney_loss": baselines["kneser_ney"],
+        "units_tracked": analysis["units"]["tracked"],
     }
 
 

@@ -80,9 +80,11 @@ class RunError(Exception):
 # ---------------------------------------------------------------------------
 # Encoding: everything in a run is bytes of a known kind
 
-def json_bytes(data) -> bytes:
-    """UTF-8 JSON, sorted keys, one space of indent: stable bytes for stable data."""
-    return (json.dumps(data, indent=1, sort_keys=True, allow_nan=False) + "\n").encode("utf-8")
+def json_bytes(data, compact: bool = False) -> bytes:
+    """UTF-8 JSON with sorted keys, so that the same data gives the same bytes: one
+    space of indent, or ``compact`` on one line for a file that is mostly numbers."""
+    layout = {"separators": (",", ":")} if compact else {"indent": 1}
+    return (json.dumps(data, sort_keys=True, allow_nan=False, **layout) + "\n").encode("utf-8")
 
 
 def npz_bytes(compress: bool = True, **arrays) -> bytes:

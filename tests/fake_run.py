@@ -95,7 +95,7 @@ def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: 
         "char_counts": {c: 100 + i for i, c in enumerate(VOCAB)}, "entropy_floor": floor})
     files["console.txt"] = b"fake run: nothing was trained\n"
     if with_analysis:
-        _json(files, "analysis.json", fake_analysis(rng, snap, T, floor))
+        _json(files, "analysis.json", fake_analysis(rng, snap, T, floor, hidden=H))
     best = int(np.argmin(val_loss))
     _json(files, "summary.json", {
         "params": params, "vocab_size": V, "corpus_chars": num_chars,
@@ -120,7 +120,8 @@ WORDS = {"boy": "NOUN_HUMAN", "girl": "NOUN_HUMAN", "cat": "NOUN_ANIMAL", "dog":
          "eats": "VERB_TRAN", "hears": "VERB_PERCEPT"}
 
 
-def fake_analysis(rng: np.random.Generator, snap: np.ndarray, T: int, floor: float) -> dict:
+def fake_analysis(rng: np.random.Generator, snap: np.ndarray, T: int, floor: float,
+                  hidden: int = 8) -> dict:
     """analysis.json in the shape `charrnn analyze` writes, with random numbers."""
     words, categories = list(WORDS), list(WORDS.values())
 
@@ -167,4 +168,48 @@ def fake_analysis(rng: np.random.Generator, snap: np.ndarray, T: int, floor: flo
         "words": {"words": words, "categories": categories, "num_clusters": 7,
                   "occurrences": [10] * len(words),
                   "trained": clustering(), "untrained": clustering()},
+        "units": fake_units(rng, hidden),
     }
+
+
+UNIT_FEATURES = {"in_word": ("inside a word", "binary", ["space", "letter"]),
+                 "word_position": ("position in a word", "ordinal",
+                                   ["1st letter", "2nd letter", "3rd letter"]),
+                 "after_determiner": ("just after a determiner", "binary",
+                                      ["space after another word", "space after the or a"]),
+                 "sentence_role": ("role in the sentence", "categorical",
+                                   ["subject", "verb", "object"]),
+                 "ends_in_s": ("a word that ends in s", "binary",
+                               ["letter of another word", "letter of a word ending in s"])}
+
+
+def fake_units(rng: np.random.Generator, hidden: int) -> dict:
+    """analysis.json["units"] in the shape charrnn/units.py writes, with random
+    numbers; the first fact passes the verdict, the others do not."""
+    statistic = {"binary": "point-biserial r", "ordinal": "Spearman rho",
+                 "categorical": "correlation ratio eta"}
+    features = {}
+    for i, (name, (label, kind, levels)) in enumerate(UNIT_FEATURES.items()):
+        trained = rng.uniform(-0.6, 0.6, hidden).round(4)
+        untrained = rng.uniform(-0.3, 0.3, hidden).round(4)
+        if i == 0:
+            trained[2] = 0.9
+        if kind == "categorical":
+            trained, untrained = np.abs(trained), np.abs(untrained)
+        best, control = int(np.argmax(np.abs(trained))), int(np.argmax(np.abs(untrained)))
+        features[name] = {
+            "label": label, "kind": kind, "statistic": statistic[kind], "levels": levels,
+            "defined_chars": 1_000, "trained": trained.tolist(), "untrained": untrained.tolist(),
+            "best_unit": best + 1, "best": float(abs(trained[best])),
+            "best_signed": float(trained[best]),
+            "top_units": [int(u) + 1 for u in np.argsort(-np.abs(trained))[:3]],
+            "best_means": rng.uniform(-1, 1, len(levels)).round(3).tolist(),
+            "control_best_unit": control + 1, "control_best": float(abs(untrained[control])),
+            "margin": float(abs(trained[best]) - abs(untrained[control])),
+            "verdict": "learned" if i == 0 else "none"}
+    text = "a boy eats the cake the cat sleeps a girl hears the dog the dog sleeps"
+    return {"hidden_size": hidden, "val_chars": 2_400, "rule": {"strength": 0.5, "margin": 0.15},
+            "feature_order": list(UNIT_FEATURES), "features": features, "tracked": 1,
+            "excerpt": {"start": 3, "text": text,
+                        "trained": rng.uniform(-1, 1, (hidden, len(text))).round(2).tolist(),
+                        "untrained": rng.uniform(-1, 1, (hidden, len(text))).round(2).tolist()}}

@@ -114,4 +114,5 @@ def test_analyze_prints_headline(run_dir):
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
     assert 0 <= printed["vocab_hit_rate"] <= 1 and printed["vocab_hit_rate_sd"] >= 0
+    assert 0 <= printed["units_tracked"] <= 5
     assert (run_dir / "analysis.json").exists()

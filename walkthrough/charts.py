@@ -151,4 +151,4 @@ def corpus_templates(run: Run) -> dict:
     }
 
 # The other chart modules register themselves on import.
-from . import charts_dynamics, charts_model  # noqa: E402, F401
+from . import charts_dynamics, charts_model, charts_units  # noqa: E402, F401

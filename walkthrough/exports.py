@@ -12,6 +12,12 @@ so each export is a one-line script that assigns one global:
   which JavaScript parses back to the same double) and the vocabulary, for the
   forward pass in site_src/static/livemodel.js. Written only when some section
   has ``live_model: true``.
+- ``data/units.js`` sets ``window.charrnnUnits``: the validation excerpt of
+  analysis.json["units"], every hidden unit's activation after each of its
+  characters in the trained and the untrained network, and every unit's
+  statistic for each fact, all as whole hundredths (-100..100), for the unit
+  picker in site_src/static/units.js. Written only when some section has
+  ``units: true``.
 - ``data/search.js`` sets ``window.charrnnSearch``: every section's title,
   subtitle and prose and every annotation, as plain text with its URL
   (site_src/static/search.js loads it when the reader first uses the search box).
@@ -39,6 +45,8 @@ def data_files(run: Run, index: IndexPage, sections: list[SectionPage]) -> dict[
         files["data/snapshots.js"] = script("charrnnSnapshots", snapshot_data(run))
     if any(page.live_model for page in sections):
         files["data/model.js"] = script("charrnnModel", model_data(run))
+    if any(page.units for page in sections):
+        files["data/units.js"] = script("charrnnUnits", units_data(run))
     return files
 
 
@@ -126,6 +134,27 @@ def model_data(run: Run) -> dict:
     params = {name: array.astype(np.float64).tolist() for name, array in sorted(ck.params.items())}
     return {"vocab": list(ck.chars), "hiddenSize": ck.hidden_size,
             "embeddingDim": ck.embedding_dim, "activation": ck.activation, "params": params}
+
+
+# ---------------------------------------------------------------------------
+# The unit picker's data
+
+def hundredths(values) -> list:
+    """Numbers in [-1, 1] (any nesting) as whole hundredths: enough for a colour,
+    and a third the size of the floats."""
+    return np.rint(np.asarray(values, dtype=np.float64) * 100).astype(np.int64).tolist()
+
+
+def units_data(run: Run) -> dict:
+    units = run.analysis["units"]
+    excerpt = units["excerpt"]
+    features = [{"name": name, "label": f["label"], "kind": f["kind"],
+                 "bestUnit": f["best_unit"], "verdict": f["verdict"],
+                 "trained": hundredths(f["trained"]), "untrained": hundredths(f["untrained"])}
+                for name, f in ((n, units["features"][n]) for n in units["feature_order"])]
+    return {"text": excerpt["text"], "hiddenSize": units["hidden_size"],
+            "trained": hundredths(excerpt["trained"]),
+            "untrained": hundredths(excerpt["untrained"]), "features": features}
 
 
 # ---------------------------------------------------------------------------

@@ -102,6 +102,7 @@ class SectionPage:
     scrubber: tuple[Panel, ...] = ()   # empty: no scrubber on this page
     live_model: bool = False
     experiments: Experiments | None = None
+    units: bool = False                # the hidden-unit picker
 
 
 @dataclass(frozen=True)
@@ -154,6 +155,11 @@ def section_page(section: Section, site: Site, placed: Placed | None, run: Run,
                  figures: Figures, draw: ChartRenderer, package: str, problems: list[Problem],
                  prev_link: Link | None, next_link: Link | None) -> SectionPage:
     text = _Text(section.path, section.id, figures, problems)
+    if section.units and "units" not in run.analysis:
+        problems.append(Problem(shown(section.path), "'units: true' needs the hidden-unit "
+                                "analysis, and the run's analysis.json has no 'units'",
+                                f"analyse the run again: python -m charrnn analyze {run.path}",
+                                section.id))
     return SectionPage(
         path=section.slug, id=section.id, number=f"{section.number:02d}",
         phase=phase_of(site, section.phase), title=section.title, subtitle=section.subtitle,
@@ -163,7 +169,7 @@ def section_page(section: Section, site: Site, placed: Placed | None, run: Run,
         figures=tuple(_figure(name, section, run, draw, problems) for name in section.charts),
         prev=prev_link, next=next_link,
         scrubber=tuple(Panel(name, PANELS[name]) for name in section.scrubber),
-        live_model=section.live_model)
+        live_model=section.live_model, units=section.units)
 
 
 def phase_of(site: Site, number: int) -> Phase:

@@ -24,6 +24,7 @@ RESERVED_IDS = frozenset({"content", "prose", "code", "charts", "pager", "run", 
                           # the interactive parts (templates and site_src/static/*.js)
                           "scrubber", "scrubber-title", "scrubber-range", "live-model",
                           "live-title", "live-prefix", "live-temperature", "live-seed",
+                          "units-picker", "units-title", "units-unit", "units-help",
                           "search-input", "search-results", "keys-help",
                           "experiments", "experiments-title"})
 RESERVED_PREFIXES = ("chart-", "phase-", "experiment-")
@@ -62,6 +63,7 @@ class Section:
     charts: tuple[str, ...]
     scrubber: tuple[str, ...] = ()   # panels of the training scrubber (panels.py)
     live_model: bool = False         # the trained model, live in the page
+    units: bool = False              # the hidden-unit picker
     experiments: bool = False        # every experiment against the default (comparisons.py)
 
     @property
@@ -97,7 +99,8 @@ SECTION_FIELDS = {
     "file": (TEXT, False), "symbol": (TEXT, False), "marker": (TEXT, False),
     "lines": (LIST, False),
     "prose": (TEXT, False), "annotations": (LIST, False), "charts": (LIST, False),
-    "scrubber": (LIST, False), "live_model": (FLAG, False), "experiments": (FLAG, False),
+    "scrubber": (LIST, False), "live_model": (FLAG, False), "units": (FLAG, False),
+    "experiments": (FLAG, False),
 }
 ANNOTATION_FIELDS = {"id": (TEXT, True), "code": (TEXT, True), "text": (TEXT, True)}
 
@@ -183,7 +186,8 @@ def _section(path: Path, phases: set[int], charts: frozenset[str],
         return None
     return Section(path, sid, data["number"], data["phase"], data["title"], data["subtitle"],
                    code, data.get("prose") or "", annotations, tuple(chart_names),
-                   tuple(panels), bool(data.get("live_model")), bool(data.get("experiments")))
+                   tuple(panels), bool(data.get("live_model")), bool(data.get("units")),
+                   bool(data.get("experiments")))
 
 
 def _code_ref(data: dict, fail) -> CodeRef | None:
