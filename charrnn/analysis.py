@@ -11,6 +11,8 @@ numbers:
 4. generation     does the network write real words and grammatical sentences?
 5. baselines      how does its loss compare with the best possible predictor,
                   an n-gram table and plain character frequencies?
+6. dynamics       what changed between the first and the last snapshot, in the
+                  measurements the walkthrough's prose talks about?
 
 `analyze(run_dir)` runs them all and writes the answers to analysis.json,
 next to the rest of the run.
@@ -396,6 +398,32 @@ def baselines_section(run: Run, rnn_probs: np.ndarray) -> dict:
     }
 
 
+# --- 6. Training dynamics, first snapshot against last --------------------------------
+
+def dynamics_section(run_dir: Path) -> dict:
+    """The first and the last snapshot side by side, as pairs [first, last]: the
+    share of saturated units, the gradient norm reaching the first and the last
+    position of the chunk, and the Jacobian product norms one step back, at the
+    deepest distance and at their largest. With these the walkthrough can say
+    what its charts show for this run, and say it right for any run."""
+    with np.load(run_dir / "snapshots.npz") as npz:
+        steps, saturation, reach = npz["step"], npz["saturation"], npz["step_grad_norms"]
+    with np.load(run_dir / "jacobians.npz") as npz:
+        jacobian_steps, norms = npz["step"], npz["product_norm"]
+    ends = [0, -1]
+    section = {
+        "steps": steps[ends],
+        "saturation": saturation[ends],
+        "gradient_first_position": reach[ends, 0],
+        "gradient_last_position": reach[ends, -1],
+    }
+    if len(jacobian_steps):
+        section |= {"jacobian_steps": jacobian_steps[ends], "jacobian_depth": norms.shape[1],
+                    "jacobian_near": norms[ends, 0], "jacobian_far": norms[ends, -1],
+                    "jacobian_peak": norms[ends].max(axis=1)}
+    return section
+
+
 # --- all of it ---------------------------------------------------------------------------
 
 def analyze(run_dir) -> dict:
@@ -411,6 +439,7 @@ def analyze(run_dir) -> dict:
         "word_position": word_position_section(run, probs),
         "generation": generation_section(run.model, run.vocab, run.config.seed),
         "baselines": baselines_section(run, probs),
+        "dynamics": dynamics_section(Path(run_dir)),
     }
     analysis["analysis_seconds"] = round(time.perf_counter() - started, 2)
     analysis = to_json_value(analysis)

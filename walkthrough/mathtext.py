@@ -150,7 +150,7 @@ def _kind(element: ET.Element, first: bool) -> str:
     if tag not in ("mo", "mi", "mn", "mtext"):
         return "term"
     text = (element.text or "").strip()
-    if tag == "mo":
+    if tag == "mo" or text in BINARY or text in RELATIONS:   # latex2mathml: \pm is an <mi>
         if text == ".":
             return "period"
         if text == "/":
