@@ -11,6 +11,8 @@ numbers:
 4. generation     does the network write real words and grammatical sentences?
 5. baselines      how does its loss compare with the best possible predictor,
                   an n-gram table and plain character frequencies?
+6. dynamics       what changed between the first and the last snapshot, in the
+                  measurements the walkthrough's prose talks about?
 
 `analyze(run_dir)` runs them all and writes the answers to analysis.json,
 next to the rest of the run.
@@ -419,6 +421,32 @@ def baselines_section(run: Run, rnn_probs: np.ndarray) -> dict:
     }
 
 
+# --- 6. Training dynamics, first snapshot against last --------------------------------
+
+def dynamics_section(run_dir: Path) -> dict:
+    """The first and the last snapshot side by side, as pairs [first, last]: the
+    share of saturated units, the gradient norm reaching the first and the last
+    position of the chunk, and the Jacobian product norms one step back, at the
+    deepest distance and at their largest. With these the walkthrough can say
+    what its charts show for this run, and say it right for any run."""
+    snapshots = rundir.read_arrays(run_dir, "snapshots.npz")
+    steps, saturation, reach = snapshots["step"], snapshots["saturation"], snapshots["step_grad_norms"]
+    jacobians = rundir.read_arrays(run_dir, "jacobians.npz")
+    jacobian_steps, norms = jacobians["step"], jacobians["product_norm"]
+    ends = [0, -1]
+    section = {
+        "steps": steps[ends],
+        "saturation": saturation[ends],
+        "gradient_first_position": reach[ends, 0],
+        "gradient_last_position": reach[ends, -1],
+    }
+    if len(jacobian_steps):
+        section |= {"jacobian_steps": jacobian_steps[ends], "jacobian_depth": norms.shape[1],
+                    "jacobian_near": norms[ends, 0], "jacobian_far": norms[ends, -1],
+                    "jacobian_peak": norms[ends].max(axis=1)}
+    return section
+
+
 # --- all of it ---------------------------------------------------------------------------
 
 @threadpool_limits.wrap(limits=1)   # as in training: the same numbers wherever it runs
@@ -436,6 +464,7 @@ def analyze(run_dir) -> dict:
         "generation": generation_section(run.model, run.vocab, run.config.seed),
         "baselines": baselines_section(run, probs),
         "units": units_section(run.corpus, run.cut, states, untrained_states),
+        "dynamics": dynamics_section(Path(run_dir)),
     })
     analysis["headline"] = headline(analysis)
     timing = rundir.read_json(run_dir, "timing.json")

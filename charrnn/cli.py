@@ -71,9 +71,14 @@ def build_parser() -> Parser:
     p = sub.add_parser("sample", help="generate text from a trained run")
     p.add_argument("run", type=Path, help="run directory")
     p.add_argument("--prefix", default="the ", help="seed text (default: 'the ')")
-    p.add_argument("--length", type=int, default=200)
-    p.add_argument("--temperature", type=float, default=1.0)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--length", type=int, default=200,
+                   help="characters to generate after the prefix (default: 200)")
+    p.add_argument("--temperature", type=float, default=1.0,
+                   help="> 0; below 1 safer and more repetitive, above 1 more surprising "
+                        "(default: 1.0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the random draws; the same seed gives the same text "
+                        "(default: 0)")
 
     p = sub.add_parser("sweep", help="train every variant and seed of an experiment file, in parallel")
     p.add_argument("experiments", type=Path, help="experiment file (YAML), e.g. site_src/experiments.yaml")

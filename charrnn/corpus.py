@@ -24,39 +24,22 @@ from dataclasses import dataclass
 import numpy as np
 
 # ---------------------------------------------------------------------------
-# The lexicon: seven categories, fixed facts of the language.
-
-CATEGORIES: dict[str, tuple[str, ...]] = {
-    "NOUN_HUMAN": ("boy", "girl", "man", "woman", "king", "queen"),
-    "NOUN_ANIMAL": ("cat", "dog", "lion", "bird", "fish", "mouse"),
-    "NOUN_FOOD": ("bread", "cake", "apple", "milk", "cookie"),
-    "NOUN_OBJECT": ("book", "rock", "glass", "plate", "ball"),
-    "VERB_INTRAN": ("sleep", "walk", "think", "swim"),
-    "VERB_TRAN": ("chase", "eat", "see", "break", "read", "move"),
-    "VERB_PERCEPT": ("smell", "hear", "watch"),
-}
-DETERMINERS = ("the", "a")
-
-
-def third_person(verb: str) -> str:
-    """'sleep' -> 'sleeps', 'watch' -> 'watches'.
-
-    Every subject is a single noun, so every verb agrees with "he/she/it".
-    English adds "es" where a bare "s" could not be pronounced.
-    """
-    if verb.endswith(("ch", "sh", "s", "x")):
-        return verb + "es"
-    return verb + "s"
-
-
-# ---------------------------------------------------------------------------
-# Templates. A slot lists the phrases that may fill it, all equally likely;
-# a template is a sequence of slots plus how often it is chosen.
+# Building blocks. A slot lists the phrases that may fill it, all equally
+# likely; a template is a sequence of slots.
 
 @dataclass(frozen=True)
 class Slot:
     label: str                # e.g. "NOUN_FOOD" or "VERB_TRAN(eat)", for display
     phrases: tuple[str, ...]  # e.g. ("the bread", "a bread", ...) or ("eats",)
+
+
+@dataclass(frozen=True)
+class Template:
+    slots: tuple[Slot, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(slot.label for slot in self.slots)
 
 
 def noun(*categories: str, only: Sequence[str] = ()) -> Slot:
@@ -79,21 +62,39 @@ def verb(category: str, only: Sequence[str] = ()) -> Slot:
     return Slot(label, tuple(third_person(word) for word in words))
 
 
-HUMAN_SUBJECT_WEIGHT = 2.0  # human-subject templates are drawn twice as often
+def third_person(verb: str) -> str:
+    """'sleep' -> 'sleeps', 'watch' -> 'watches'.
+
+    Every subject is a single noun, so every verb agrees with "he/she/it".
+    English adds "es" where a bare "s" could not be pronounced.
+    """
+    if verb.endswith(("ch", "sh", "s", "x")):
+        return verb + "es"
+    return verb + "s"
 
 
-@dataclass(frozen=True)
-class Template:
-    slots: tuple[Slot, ...]
+@dataclass
+class Corpus:
+    text: str                # the sentences joined by single spaces
+    sentences: list[str]
+    template_ids: list[int]  # which template produced each sentence
 
-    @property
-    def text(self) -> str:
-        return " ".join(slot.label for slot in self.slots)
 
-    @property
-    def weight(self) -> float:
-        return HUMAN_SUBJECT_WEIGHT if self.slots[0].label == "NOUN_HUMAN" else 1.0
+# ---------------------------------------------------------------------------
+# The language: its words, its sentence templates, and how a corpus is drawn.
 
+# region grammar
+# The lexicon: seven categories, fixed facts of the language.
+CATEGORIES: dict[str, tuple[str, ...]] = {
+    "NOUN_HUMAN": ("boy", "girl", "man", "woman", "king", "queen"),
+    "NOUN_ANIMAL": ("cat", "dog", "lion", "bird", "fish", "mouse"),
+    "NOUN_FOOD": ("bread", "cake", "apple", "milk", "cookie"),
+    "NOUN_OBJECT": ("book", "rock", "glass", "plate", "ball"),
+    "VERB_INTRAN": ("sleep", "walk", "think", "swim"),
+    "VERB_TRAN": ("chase", "eat", "see", "break", "read", "move"),
+    "VERB_PERCEPT": ("smell", "hear", "watch"),
+}
+DETERMINERS = ("the", "a")
 
 HUMAN, ANIMAL = noun("NOUN_HUMAN"), noun("NOUN_ANIMAL")
 FOOD, OBJECT = noun("NOUN_FOOD"), noun("NOUN_OBJECT")
@@ -124,31 +125,12 @@ TEMPLATES: tuple[Template, ...] = (
     Template((ANIMAL, verb("VERB_TRAN", only=["move"]), OBJECT)),
     Template((ANIMAL, verb("VERB_TRAN", only=["see"]), FOOD)),
 )
+HUMAN_SUBJECT_WEIGHT = 2.0  # human-subject templates are drawn twice as often
 
 
 def template_probabilities() -> np.ndarray:
-    weights = np.array([t.weight for t in TEMPLATES])
+    weights = np.array([HUMAN_SUBJECT_WEIGHT if t.slots[0] == HUMAN else 1.0 for t in TEMPLATES])
     return weights / weights.sum()
-
-
-# Every surface word and the category it belongs to; the analysis uses this to
-# label what the network's hidden states are doing at each word.
-WORD_CATEGORY: dict[str, str] = {det: "DET" for det in DETERMINERS} | {
-    (third_person(word) if category.startswith("VERB") else word): category
-    for category, words in CATEGORIES.items()
-    for word in words
-}
-KNOWN_WORDS: frozenset[str] = frozenset(WORD_CATEGORY)
-
-
-# ---------------------------------------------------------------------------
-# Generating the corpus
-
-@dataclass
-class Corpus:
-    text: str                # the sentences joined by single spaces
-    sentences: list[str]
-    template_ids: list[int]  # which template produced each sentence
 
 
 def generate_corpus(num_sentences: int = 600, seed: int = 42) -> Corpus:
@@ -164,6 +146,17 @@ def generate_corpus(num_sentences: int = 600, seed: int = 42) -> Corpus:
 def fill(template: Template, rng: np.random.Generator) -> str:
     """Pick one phrase per slot, uniformly."""
     return " ".join(slot.phrases[rng.integers(len(slot.phrases))] for slot in template.slots)
+# endregion grammar
+
+
+# Every surface word and the category it belongs to; the analysis uses this to
+# label what the network's hidden states are doing at each word.
+WORD_CATEGORY: dict[str, str] = {det: "DET" for det in DETERMINERS} | {
+    (third_person(word) if category.startswith("VERB") else word): category
+    for category, words in CATEGORIES.items()
+    for word in words
+}
+KNOWN_WORDS: frozenset[str] = frozenset(WORD_CATEGORY)
 
 
 def corpus_stats(corpus: Corpus) -> dict:

@@ -87,7 +87,7 @@ def split(data: np.ndarray, val_fraction: float = 0.1) -> tuple[np.ndarray, np.n
 
 
 def chunks(data: np.ndarray, seq_len: int):
-    """Yield (start, inputs, targets) windows for truncated BPTT.
+    """Yield (inputs, targets) windows for truncated BPTT.
 
     Each window holds seq_len + 1 indices and the next one starts seq_len
     later, so the two overlap by one: the last target of a chunk is the first
@@ -96,5 +96,5 @@ def chunks(data: np.ndarray, seq_len: int):
     """
     for start in range(0, len(data) - seq_len, seq_len):
         window = data[start : start + seq_len + 1]
-        yield start, window[:-1], window[1:]
+        yield window[:-1], window[1:]
 # endregion sequence-iterator

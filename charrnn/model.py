@@ -72,7 +72,6 @@ class ClipReport:
     norms: dict             # parameter name -> its gradient norm before clipping
 
 
-# region charrnn-class
 class CharRNN(nn.Module):
     """Five parameters (six with a learned embedding), stored by PyTorch,
     used by NumPy."""
@@ -103,7 +102,6 @@ class CharRNN(nn.Module):
         # NumPy views that share memory with the parameters: updating one
         # updates the other, so there is a single copy of the weights.
         self.arrays = {name: p.detach().numpy() for name, p in self.named_parameters()}
-    # endregion charrnn-class
 
     def _initialise(self, seed: int) -> None:
         g = torch.Generator().manual_seed(seed)
@@ -135,13 +133,11 @@ class CharRNN(nn.Module):
 
     # --- forward --------------------------------------------------------------
 
-    # region forward-pass
     def forward(self, inputs: np.ndarray, targets: np.ndarray, h_prev: np.ndarray) -> Forward:
         """Run the network over one chunk, starting from the hidden state h_prev."""
         W_xh, W_hh, W_hy = self.arrays["W_xh"], self.arrays["W_hh"], self.arrays["W_hy"]
         b_h, b_y = self.arrays["b_h"], self.arrays["b_y"]
         f = self.activation.f
-        T = len(inputs)
 
         # The input term does not depend on the past, so compute it for every
         # position at once: with one-hot x_t, W_xh x_t just picks a column.
@@ -159,15 +155,8 @@ class CharRNN(nn.Module):
 
         # The output layer, again for all positions at once.
         logits = h[1:] @ W_hy.T + b_y                  # (T, V)
-        # endregion forward-pass
-
-        # region cross-entropy
-        # The loss is the surprise, in nats, of each actual next character.
-        log_probs = log_softmax(logits)
-        probs = np.exp(log_probs)
-        loss = -log_probs[np.arange(T), targets].sum()
-        return Forward(inputs, targets, x, h, probs, float(loss))
-        # endregion cross-entropy
+        probs, loss = cross_entropy(logits, targets)
+        return Forward(inputs, targets, x, h, probs, loss)
 
     # --- backward (BPTT) ------------------------------------------------------
 
@@ -244,6 +233,15 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     z = np.exp(logits - logits.max(axis=-1, keepdims=True))
     return z / z.sum(axis=-1, keepdims=True)
 # endregion softmax
+
+
+def cross_entropy(logits: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, float]:
+    """The predicted distributions, and the loss: the surprise, in nats, of each
+    actual next character, summed over the chunk."""
+    log_probs = log_softmax(logits)
+    probs = np.exp(log_probs)
+    loss = -log_probs[np.arange(len(targets)), targets].sum()
+    return probs, float(loss)
 
 
 def clip_gradients(grads: dict, max_norm: float) -> ClipReport:

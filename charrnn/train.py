@@ -7,6 +7,7 @@ but the gradient does not: each chunk's backward pass stops at its first step.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from .config import TrainConfig
 from .console import Console
 from .corpus import corpus_stats, entropy_floor, generate_corpus
 from .data import Vocab, chunks, load_text, normalise, split
-from .model import CharRNN, clip_gradients
+from .model import CharRNN, Forward, clip_gradients
 from .record import Recorder, run_files
 from .sample import sample
 
@@ -43,10 +44,21 @@ def learning_rate(step: int, cfg: TrainConfig) -> float:
     return cfg.lr * cfg.lr_decay ** (step // cfg.lr_decay_every)
 
 
-def endless_chunks(data: np.ndarray, seq_len: int):
-    """Cycle over the training stream forever; start == 0 marks a new pass."""
+def forward_chunks(model: CharRNN, data: np.ndarray, seq_len: int) -> Iterator[Forward]:
+    """The forward pass over each chunk of the training stream in turn, forever.
+
+    The hidden state lives here, and nowhere else. It flows from each chunk into
+    the next, so the network keeps its memory of the sentence it is reading;
+    each pass over the corpus starts again from zeros.
+    """
     while True:
-        yield from chunks(data, seq_len)
+        h = np.zeros(model.hidden_size)
+        for inputs, targets in chunks(data, seq_len):
+            fwd = model.forward(inputs, targets, h)
+            yield fwd
+            # The caller has made its update by now. The state carried on is
+            # a plain array: no gradient can follow it into the next chunk.
+            h = fwd.last_hidden
 
 
 def sgd_momentum(params: dict, grads: dict, velocity: dict, lr: float, momentum: float) -> None:
@@ -113,18 +125,10 @@ def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None)
     uniform = float(np.log(len(vocab)))   # what a uniform guess pays per character
     console.header(cfg, vocab, model, corpus, recorder.initial_radius, floor)
 
-    # region hidden-state
-    h = np.zeros(cfg.hidden_size)
     diverged = None
-    batches = endless_chunks(train_data, cfg.seq_len)
+    stream = forward_chunks(model, train_data, cfg.seq_len)
     for step in range(1, cfg.steps + 1):
-        start, inputs, targets = next(batches)
-        if start == 0:
-            # A new pass over the corpus: the last chunk's state belongs to the
-            # end of the text, not to its beginning, so start from zero.
-            h = np.zeros(cfg.hidden_size)
-
-        fwd = model.forward(inputs, targets, h)
+        fwd = next(stream)
         loss = fwd.loss / cfg.seq_len
         if not np.isfinite(loss):   # nothing to learn from: stop before the update
             diverged = (step, f"the loss became {loss}")
@@ -136,11 +140,6 @@ def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None)
         if recorder.wants_snapshot(step):
             recorder.snapshot(step, fwd, dh, clip, loss)
         sgd_momentum(params, grads, velocity, lr, cfg.momentum)
-
-        # Carry the state forward. It is a plain array, so no gradient can
-        # follow it into the next chunk: this is the "truncated" in TBPTT.
-        h = fwd.last_hidden
-        # endregion hidden-state
 
         if step % cfg.val_every == 0 or step == cfg.steps:
             recorder.log_validation(step, validation_loss(model, val_data, val_context))

@@ -35,13 +35,13 @@ def test_analysis_json_is_written_valid_and_equal_to_the_result(run_dir, analysi
     text = (run_dir / "analysis.json").read_text(encoding="utf-8")
     assert json.loads(text, parse_constant=no_nan) == analysis
     assert set(analysis) == {"pca", "words", "word_position", "generation", "baselines", "units",
-                             "headline"}
+                             "dynamics", "headline"}
     assert not [p for p in run_dir.iterdir() if p.name.startswith(".")]  # no temporary file left
 
 
 def test_same_run_gives_the_same_analysis(run_dir, analysis):
     again = A.analyze(run_dir)
-    for key in ("pca", "words", "word_position", "generation", "baselines", "units"):
+    for key in ("pca", "words", "word_position", "generation", "baselines", "units", "dynamics"):
         assert again[key] == analysis[key]
 
 
@@ -195,3 +195,22 @@ def test_rnn_baseline_matches_what_training_reported(run_dir, analysis):
     summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
     assert analysis["baselines"]["rnn_val_context"] == pytest.approx(summary["final_val_loss"], rel=1e-5)
     assert analysis["baselines"]["rnn"] == pytest.approx(summary["final_val_loss"], rel=0.02)
+
+
+# --- training dynamics ------------------------------------------------------------
+
+def test_dynamics_pairs_the_first_and_the_last_snapshot(run_dir, analysis):
+    d = analysis["dynamics"]
+    with np.load(run_dir / "snapshots.npz") as s, np.load(run_dir / "jacobians.npz") as j:
+        assert d["steps"] == [1, 300] == [int(s["step"][0]), int(s["step"][-1])]
+        assert d["saturation"] == pytest.approx([s["saturation"][0], s["saturation"][-1]], rel=1e-5)
+        assert d["gradient_first_position"] == pytest.approx(
+            [s["step_grad_norms"][0][0], s["step_grad_norms"][-1][0]], rel=1e-5)
+        norms = j["product_norm"]
+        assert d["jacobian_depth"] == norms.shape[1]
+        assert d["jacobian_near"] == pytest.approx([norms[0][0], norms[-1][0]], rel=1e-5)
+        assert d["jacobian_far"] == pytest.approx([norms[0][-1], norms[-1][-1]], rel=1e-5)
+    # An orthogonal W_hh times derivatives of at most 1 cannot stretch a vector.
+    assert d["jacobian_near"][0] <= 1 + 1e-9
+    assert all(peak >= max(near, far) for peak, near, far in
+               zip(d["jacobian_peak"], d["jacobian_near"], d["jacobian_far"], strict=True))

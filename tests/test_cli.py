@@ -1,11 +1,12 @@
 """The command line: real subprocesses, as a user would run them."""
+import argparse
 import json
 import subprocess
 import sys
 
 import pytest
 
-from charrnn.cli import main
+from charrnn.cli import build_parser, main
 
 
 def charrnn(*args, stdin=None):
@@ -49,6 +50,15 @@ def test_help_everywhere(command, capsys):
     with pytest.raises(SystemExit) as exit:
         main([command, "--help"])
     assert exit.value.code == 0 and "usage: charrnn " + command in capsys.readouterr().out
+
+
+def test_every_sample_option_says_what_it_does():
+    subcommands = next(a for a in build_parser()._actions
+                       if isinstance(a, argparse._SubParsersAction))
+    sample = subcommands.choices["sample"]
+    assert {flag for a in sample._actions for flag in a.option_strings} >= \
+        {"--length", "--temperature", "--seed"}
+    assert all(action.help for action in sample._actions)
 
 
 @pytest.fixture(scope="module")

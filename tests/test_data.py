@@ -43,10 +43,10 @@ def test_split_keeps_temporal_order():
 def test_chunks_overlap_by_one_so_state_can_carry():
     data = np.arange(11)
     got = list(chunks(data, 3))
-    assert [s for s, _, _ in got] == [0, 3, 6]
-    for (_, x, y), (_, x_next, _) in itertools.pairwise(got):
+    assert [list(x) for x, _ in got] == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+    for (x, y), (x_next, _) in itertools.pairwise(got):
         assert list(y) == list(x[1:]) + [x_next[0]]  # the last target is the next chunk's first input
-    assert all(len(x) == len(y) == 3 for _, x, y in got)
+    assert all(len(x) == len(y) == 3 for x, y in got)
 
 
 def test_normalise_collapses_all_whitespace():

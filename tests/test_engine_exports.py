@@ -11,6 +11,7 @@ import pytest
 from engine_fixtures import SECTION
 
 from walkthrough.exports import permille, plain, short
+from walkthrough.markup import to_html
 from walkthrough.panels import PANELS
 
 INTERACTIVE = SECTION + "scrubber: [eigenvalues, spectral-radius, predictions]\nlive_model: true\n"
@@ -122,6 +123,11 @@ def test_search_index_has_sections_and_notes_as_plain_text(project):
 def test_plain_text_of_html():
     assert plain("<p>One <em>two</em></p><ul><li>three</li></ul>") == "One two three"
     assert plain("a &lt;b&gt; &amp; c") == "a <b> & c"
+
+
+def test_search_text_gives_formulas_in_their_readable_form():
+    html = to_html(r"The state $h_{t-1}$, then $$\frac{\partial L}{\partial h_t} = W_{hy}^\top \delta_t$$")
+    assert plain(html) == "The state h_(t−1), then ∂L/∂h_t = W_hyᵀ δ_t"
 
 
 def test_builds_are_byte_identical_with_the_data(project, tmp_path):

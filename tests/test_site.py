@@ -33,6 +33,23 @@ def test_every_section_is_a_page_with_its_real_code(real_site):
             assert f'id="{note["id"]}"' in html, (path.name, note["id"])
 
 
+def test_no_line_of_code_belongs_to_two_sections():
+    from walkthrough.charts import CHARTS
+    from walkthrough.sections import load_site
+    from walkthrough.source import extract
+    shown: dict[tuple[str, int], str] = {}
+    for section in load_site(ROOT / "site_src", frozenset(CHARTS)).sections:
+        if section.code is None:
+            continue
+        ref = section.code
+        excerpt = extract(ROOT / "charrnn", ref.file, symbol=ref.symbol, marker=ref.marker,
+                          lines=ref.lines)
+        for number in excerpt.numbers:
+            key = (ref.file, number)
+            assert key not in shown, f"{ref.file}:{number} is in {shown[key]} and {section.id}"
+            shown[key] = section.id
+
+
 def test_figures_on_the_overview_come_from_this_run(real_site):
     site, outcome = real_site
     summary = json.loads((outcome.run / "summary.json").read_text())

@@ -8,7 +8,7 @@ from charrnn import rundir
 from charrnn.console import Console
 from charrnn.model import CharRNN
 from charrnn.record import load_checkpoint, snapshot_steps
-from charrnn.train import TrainConfig, endless_chunks, learning_rate, train, validation_loss
+from charrnn.train import TrainConfig, forward_chunks, learning_rate, train, validation_loss
 
 SHORT = dict(steps=240, hidden_size=16, val_every=60, sample_every=120, num_sentences=60)
 
@@ -104,11 +104,17 @@ def test_interrupted_write_leaves_no_complete_looking_run(tmp_path, monkeypatch)
     assert not any((p / "summary.json").exists() for p in tmp_path.iterdir())
 
 
-def test_hidden_state_resets_at_wrap_around():
-    data = np.arange(10)
-    batches = endless_chunks(data, 3)
-    starts = [next(batches)[0] for _ in range(7)]
-    assert starts == [0, 3, 6, 0, 3, 6, 0]
+def test_hidden_state_carries_forward_and_resets_at_wrap_around():
+    model = CharRNN(10, 4, init="xavier", seed=3)
+    stream = forward_chunks(model, np.arange(10), 3)      # three chunks per pass
+    passes = [next(stream) for _ in range(7)]
+    assert [list(f.inputs) for f in passes[:4]] == [[0, 1, 2], [3, 4, 5], [6, 7, 8], [0, 1, 2]]
+    for before, after, new_pass in zip(passes[:-1], passes[1:], [0, 0, 1, 0, 0, 1], strict=True):
+        if new_pass:
+            assert not after.h[0].any()                   # a pass starts from zeros
+        else:
+            assert np.array_equal(after.h[0], before.last_hidden)
+            assert after.h[0].any()
 
 
 def test_freeze_whh_keeps_w_hh_fixed(tmp_path):

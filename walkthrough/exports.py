@@ -161,26 +161,37 @@ def units_data(run: Run) -> dict:
 # The search index
 
 class _Text(HTMLParser):
+    """The text of rendered HTML. A formula contributes its ``alttext``, the
+    readable one-line form markup.py gives it, not the symbols of its MathML."""
+
     BLOCKS = frozenset({"p", "li", "br", "div", "pre", "tr", "h3", "h4", "h5", "h6", "blockquote"})
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
+        self.in_math = False      # inside a formula whose alttext stands for it
 
     def handle_starttag(self, tag, attrs):
-        if tag in self.BLOCKS:
+        alttext = dict(attrs).get("alttext") if tag == "math" else None
+        if alttext is not None:
+            self.parts.append(alttext)
+            self.in_math = True
+        elif tag in self.BLOCKS:
             self.parts.append(" ")
 
     def handle_endtag(self, tag):
-        if tag in self.BLOCKS:
+        if tag == "math":
+            self.in_math = False
+        elif tag in self.BLOCKS:
             self.parts.append(" ")
 
     def handle_data(self, data):
-        self.parts.append(data)
+        if not self.in_math:
+            self.parts.append(data)
 
 
 def plain(html: str) -> str:
-    """Rendered HTML as one line of text (MathML keeps its symbols)."""
+    """Rendered HTML as one line of text, formulas in their readable text form."""
     parser = _Text()
     parser.feed(html)
     parser.close()

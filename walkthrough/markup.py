@@ -7,6 +7,11 @@ Three layers keep YAML text from injecting markup:
    targets, http(s) and mailto (so ``javascript:`` links lose their href);
 3. ``$...$`` and ``$$...$$`` become MathML through latex2mathml, whose output is
    serialised here so that text inside it is escaped, then sanitised too.
+
+Typography: double quotes are paired by order within a paragraph, not guessed
+from context (see ``_Quotes``); punctuation that follows inline math stays on
+its line; ``!!! aside`` opens an aside (Python-Markdown's admonition block),
+the one place for engineering and performance remarks beside a teaching note.
 """
 from __future__ import annotations
 
@@ -20,6 +25,9 @@ import nh3
 from latex2mathml.converter import convert_to_element
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
+from markdown.treeprocessors import Treeprocessor
+
+from .mathtext import linear
 
 
 class MarkupError(Exception):
@@ -32,7 +40,9 @@ class MarkupError(Exception):
 # Math
 
 DISPLAY_MATH = r"(?<!\\)\$\$(.+?)\$\$"
-INLINE_MATH = r"(?<![\\$\w])\$(?=\S)(.+?)(?<=[^\s\\])\$(?![\w$])"
+# Inline math, with an opening bracket just before it and the punctuation just
+# after it: they are kept on the same line as the formula.
+INLINE_MATH = r"(?<![\\$\w])([(\[]?)\$(?=\S)(.+?)(?<=[^\s\\])\$(?![\w$])([.,;:!?)\]]*)"
 
 
 class _Math(InlineProcessor):
@@ -41,13 +51,19 @@ class _Math(InlineProcessor):
         self.display = display
 
     def handleMatch(self, m, data):
-        tex = m.group(1).strip()
+        before, tex, after = ("", m.group(1), "") if self.display == "block" else m.groups()
+        tex = tex.strip()
         try:
             mathml = latex_to_mathml(tex, display=self.display)
         except Exception as error:   # latex2mathml raises many kinds, some without text
             reason = f"{type(error).__name__} {error}".strip()
             raise MarkupError(f"cannot render the math ${tex}$: {reason}",
                               "fix the LaTeX; escape a literal dollar as \\$") from None
+        if before or after:
+            # A formula is one unbreakable box, and a browser may break the line
+            # on either side of it: "$x$," could leave the comma to start a line.
+            mathml = (f'<span class="nowrap">{html.escape(before)}{mathml}'
+                      f'{html.escape(after)}</span>')
         return self.md.htmlStash.store(mathml), m.start(0), m.end(0)
 
 
@@ -62,19 +78,86 @@ def latex_to_mathml(tex: str, display: str) -> str:
             node.text = html.unescape(node.text)
             if node.text.startswith("\\") and len(node.text) > 1:
                 raise ValueError(f"unknown command {node.text}")
+    # The formula as one line of text (mathtext.py), for the search index.
+    element.set("alttext", linear(element))
     return ET.tostring(element, encoding="unicode")
 
 
 class _SafeMath(Extension):
-    """No raw HTML; math before any other inline syntax except code spans."""
+    """No raw HTML; math before any other inline syntax except code spans;
+    quotes paired by order."""
 
     def extendMarkdown(self, md):
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
-        md.ESCAPED_CHARS.append("$")
+        md.ESCAPED_CHARS.extend(["$", '"', "'"])
         # Priorities: code spans are 190, backslash escapes 180.
         md.inlinePatterns.register(_Math(DISPLAY_MATH, md, "block"), "display_math", 186)
         md.inlinePatterns.register(_Math(INLINE_MATH, md, "inline"), "inline_math", 185)
+        # After inline parsing (20) and smarty (6), before backslash escapes are
+        # restored (0): an escaped quote stays straight.
+        md.treeprocessors.register(_Quotes(md), "quotes", 5)
+
+
+# ---------------------------------------------------------------------------
+# Quotes
+
+class _Quotes(Treeprocessor):
+    """Curly quotes, with the double ones paired by order.
+
+    Smarty guesses whether a straight double quote opens or closes from the
+    characters beside it, and guesses wrong where the quoted text ends in a
+    space (after "the ", ...) or next to a code span. Within one paragraph,
+    list item or table cell, double quotes here simply alternate, open then
+    close; an odd number of them is an error. A single quote after a letter,
+    a digit or a closing mark is an apostrophe (or closes); otherwise it opens.
+    Code is left alone, and so is a quote escaped with a backslash.
+    """
+
+    BLOCKS = frozenset({"p", "li", "td", "th", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6"})
+    NESTED = BLOCKS | {"ul", "ol", "dl", "table", "div", "blockquote", "pre"}
+    CODE = frozenset({"code", "pre", "kbd"})
+
+    def run(self, root):
+        for block in root.iter():
+            if block.tag in self.BLOCKS:
+                self._curl(block)
+
+    def _curl(self, block) -> None:
+        state = {"open": False, "last": " "}
+        for node, attribute in list(self._texts(block, top=True)):
+            text = getattr(node, attribute)
+            setattr(node, attribute, type(text)(self._replace(text, state)))
+        if state["open"]:
+            words = " ".join("".join(block.itertext()).split())
+            raise MarkupError(f"a double quote is never closed in: {words[:80]!r}",
+                              'close every " that opens; write a straight one as \\"')
+
+    def _texts(self, element, top=False):
+        """(node, "text" or "tail") of every piece of this block's own text, in order."""
+        if element.tag in self.CODE and not top:
+            return
+        if element.text:
+            yield element, "text"
+        for child in element:
+            if child.tag not in self.NESTED:
+                yield from self._texts(child)
+            if child.tail:
+                yield child, "tail"
+
+    @staticmethod
+    def _replace(text: str, state: dict) -> str:
+        out = []
+        for c in text:
+            if c == '"':
+                c = "\u201d" if state["open"] else "\u201c"
+                state["open"] = not state["open"]
+            elif c == "'":
+                after_word = state["last"].isalnum() or state["last"] in ")]}.,;:!?\u2019\u201d"
+                c = "\u2019" if after_word else "\u2018"
+            out.append(c)
+            state["last"] = c
+        return "".join(out)
 
 
 # ---------------------------------------------------------------------------
@@ -94,7 +177,8 @@ MATH_ATTRIBUTES = {"display", "mathvariant", "stretchy", "fence", "separator", "
                    "maxsize", "symmetric"}
 ATTRIBUTES = {"a": {"href", "title"}, "span": {"class"}, "div": {"class"},
               "code": {"class"}, "abbr": {"title"}, "ol": {"start"},
-              **{tag: MATH_ATTRIBUTES for tag in MATH_TAGS}}
+              **{tag: MATH_ATTRIBUTES for tag in MATH_TAGS},
+              "math": MATH_ATTRIBUTES | {"alttext"}}
 
 
 def sanitize(html: str) -> str:
@@ -108,19 +192,30 @@ def sanitize(html: str) -> str:
 @functools.cache
 def _markdown() -> markdown.Markdown:
     return markdown.Markdown(
-        extensions=["tables", "fenced_code", "codehilite", "sane_lists", "smarty", _SafeMath()],
-        extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False}},
+        extensions=["tables", "fenced_code", "codehilite", "sane_lists", "smarty", "admonition",
+                    _SafeMath()],
+        extension_configs={"codehilite": {"css_class": "highlight", "guess_lang": False},
+                           "smarty": {"smart_quotes": False}},   # _Quotes does them
         output_format="html")
 
 
 # What may scroll sideways on a phone must be reachable by keyboard to be
 # scrolled (axe's scrollable-region-focusable): tables, code blocks, display math.
-SCROLLERS = re.compile(r'<(table|pre|math display="block")>')
+SCROLLERS = re.compile(r'<(table|pre|math display="block")(?=[\s>])')
+
+
+# The one kind of admonition block an author may write.
+BLOCK_KINDS = re.compile(r'<div class="admonition ([^"]*)">')
 
 
 def to_html(text: str) -> str:
     """Markdown ``text`` as sanitised HTML (block level: paragraphs, lists...)."""
     md = _markdown()
     md.reset()
-    return SCROLLERS.sub(r'<\1 tabindex="0">', sanitize(md.convert(text)))
+    out = md.convert(text)
+    for kind in BLOCK_KINDS.findall(out):
+        if kind != "aside":
+            raise MarkupError(f"unknown block '!!! {kind}'",
+                              "the one block is '!!! aside', for a remark beside the point")
+    return SCROLLERS.sub(r'<\1 tabindex="0"', sanitize(out))
 
