@@ -320,8 +320,9 @@ def checkpoint_bytes(checkpoint: Checkpoint) -> bytes:
 
 
 def read_checkpoint(path: Path) -> Checkpoint:
-    """From a run directory (verified against its manifest) or a checkpoint.npz file."""
-    path = Path(path)
+    """From a run directory (verified against its manifest), a sweep's folder (its
+    walked-through run) or a checkpoint.npz file."""
+    path = walked_run(Path(path))
     if path.is_dir():
         arrays = read_arrays(path, "checkpoint.npz")
         where = path / "checkpoint.npz"
@@ -394,6 +395,19 @@ def write_index(folder: Path, index: dict) -> None:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     _replace_file(folder / INDEX, json_bytes(index))
+
+
+def walked_run(path: Path) -> Path:
+    """``path`` itself, or, when it is a sweep's folder, the run its index names in
+    ``walk`` (the run the site's sections read)."""
+    if not (path / INDEX).is_file():
+        return path
+    index = read_index(path)
+    walk = index.get("walk", {})
+    for entry in index["runs"]:
+        if (entry["variant"], entry["seed"]) == (walk.get("variant"), walk.get("seed")):
+            return path / entry["dir"]
+    raise RunError(path, f"the sweep has no finished run for {walk}", "run the sweep again")
 
 
 def read_index(folder: Path) -> dict:
