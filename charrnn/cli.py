@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import re
 import sys
 from dataclasses import fields
 from pathlib import Path
 
-from .config import TrainConfig
+from .config import MAX_SEED, TrainConfig
 from .rundir import RunError
 
 DEFAULTS = TrainConfig()
@@ -172,17 +174,35 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+MAX_SAMPLE = 100_000   # characters: a few seconds of sampling
+
+
+def prompt(text: str) -> str:
+    """A prefix as the training text was written: lower case, one space between
+    words (the loader's normalisation, without stripping: a trailing space means
+    "a new word starts here")."""
+    return re.sub(r"\s+", " ", text.lower())
+
+
+def check_sampling(temperature: float, length: int | None = None, seed: int | None = None) -> None:
+    if not (math.isfinite(temperature) and temperature > 0):
+        raise ValueError(f"temperature must be a finite number above 0, got {temperature}")
+    if length is not None and not 1 <= length <= MAX_SAMPLE:
+        raise ValueError(f"length must be from 1 to {MAX_SAMPLE:,} characters, got {length}")
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED:,}, got {seed}")
+
+
 def cmd_sample(args) -> int:
     import numpy as np
 
     from .record import load_checkpoint
-    from .sample import check_temperature, sample
-    check_temperature(args.temperature)
-    if args.length <= 0:
-        raise ValueError(f"length must be > 0, got {args.length}")
+    from .sample import sample
+    check_sampling(args.temperature, args.length, args.seed)
     model, vocab = load_checkpoint(args.run)
-    print(args.prefix + sample(model, vocab, args.prefix, args.length, args.temperature,
-                               np.random.default_rng(args.seed)))
+    prefix = prompt(args.prefix)
+    print(prefix + sample(model, vocab, prefix, args.length, args.temperature,
+                          np.random.default_rng(args.seed)))
     return 0
 
 
@@ -190,13 +210,15 @@ def cmd_explore(args) -> int:
     import numpy as np
 
     from .record import load_checkpoint
-    from .sample import check_temperature, sample, warm_up
-    check_temperature(args.temperature)
+    from .sample import sample, warm_up
+    check_sampling(args.temperature)
+    if not 1 <= args.top <= 1_000:
+        raise ValueError(f"top must be from 1 to 1,000, got {args.top}")
     model, vocab = load_checkpoint(args.run)
     rng = np.random.default_rng(0)
     print("type a prefix and press enter (empty line or Ctrl-D to quit)")
     for line in sys.stdin:
-        prefix = line.rstrip("\n").lower()
+        prefix = prompt(line.rstrip("\n"))
         if not prefix:
             break
         try:

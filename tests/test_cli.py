@@ -24,7 +24,7 @@ def charrnn(*args, stdin=None):
     (["train", "--lr-decay", "-5"], "lr_decay must be above 0 and at most 1 (1: no decay), got -5.0"),
     (["train", "--corpus", "no/such/file.txt"], "corpus file not found: no/such/file.txt"),
     (["train", "--steps", "many"], "invalid int value: 'many'"),
-    (["sample", "no/such/run", "--temperature", "0"], "temperature must be > 0"),
+    (["sample", "no/such/run", "--temperature", "0"], "temperature must be a finite number above 0"),
     (["sample", "no/such/run"], "no/such/run: no such run directory or checkpoint"),
 ])
 def test_bad_values_get_one_line_and_status_2(args, message, capsys):
@@ -126,3 +126,27 @@ def test_analyze_prints_headline(run_dir):
     assert 0 <= printed["vocab_hit_rate"] <= 1 and printed["vocab_hit_rate_sd"] >= 0
     assert 0 <= printed["units_tracked"] <= 5
     assert (run_dir / "analysis.json").exists()
+
+
+def test_capitals_and_runs_of_spaces_read_as_the_training_text_does(run_dir):
+    lower = charrnn("sample", str(run_dir), "--prefix", "the dog ", "--length", "30", "--seed", "1")
+    upper = charrnn("sample", str(run_dir), "--prefix", "The  DOG ", "--length", "30", "--seed", "1")
+    assert upper.returncode == 0 and upper.stdout == lower.stdout
+
+
+@pytest.mark.parametrize("command", ["sample", "explore"])
+@pytest.mark.parametrize("damage", ["truncate", "delete-manifest"])
+def test_a_damaged_run_is_one_line_and_status_2(run_dir, tmp_path, command, damage):
+    import shutil
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    if damage == "truncate":
+        checkpoint = copy / "checkpoint.npz"
+        checkpoint.write_bytes(checkpoint.read_bytes()[:200])
+    else:
+        (copy / "manifest.json").unlink()
+    result = charrnn(command, str(copy), stdin="the \n")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and str(copy) in result.stderr
+    assert ("damaged run: checkpoint.npz" if damage == "truncate" else "not a finished run") \
+        in result.stderr
