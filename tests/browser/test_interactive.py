@@ -400,6 +400,23 @@ def test_keyboard_shortcuts(open_page, site_dir, scrubber_pages):
     assert_clean(page)
 
 
+def test_j_and_k_move_between_notes_in_the_order_of_the_code(open_page, site_dir):
+    page = open_page(some_section_with_notes(site_dir))
+    ids = [note["id"] for note in notes_of(page)]
+    assert len(ids) >= 3
+    page.evaluate("scrollTo(0, 0)")
+    seen = []
+    for _ in ids:
+        page.keyboard.press("j")
+        seen.append(active_note(page))
+    assert seen == ids
+    page.keyboard.press("k")
+    assert active_note(page) == ids[-2]
+    assert highlighted(page) == [f"L{n}" for n in range(notes_of(page)[-2]["first"],
+                                                         notes_of(page)[-2]["last"] + 1)]
+    assert_clean(page)
+
+
 def test_print_hides_the_controls_and_keeps_code_and_notes(open_page, scrubber_pages):
     page = open_page(scrubber_pages[0])
     page.emulate_media(media="print")
