@@ -206,11 +206,10 @@ def search_index(index: IndexPage, sections: list[SectionPage]) -> list[dict]:
         entries.append({"kind": "section", "number": page.number, "title": page.title,
                         "subtitle": page.subtitle, "url": page.path,
                         "text": plain(page.prose)})
-        for row in page.rows:
-            for note in row.notes:
-                lines = f"line {note.first}" if note.first == note.last else \
-                    f"lines {note.first}\u2013{note.last}"
-                entries.append({"kind": "note", "number": page.number, "title": page.title,
-                                "subtitle": lines, "url": f"{page.path}#{note.id}",
-                                "text": plain(note.html)})
+        for note in page.notes:
+            lines = f"line {note.first}" if note.first == note.last else \
+                f"lines {note.first}\u2013{note.last}"
+            entries.append({"kind": "note", "number": page.number, "title": page.title,
+                            "subtitle": lines, "url": f"{page.path}#{note.id}",
+                            "text": plain(note.html)})
     return entries

@@ -4,6 +4,11 @@ The whole excerpt is lexed at once (so a docstring spanning lines is still a
 string), then cut at newlines so each line can carry its real line number and
 its own marks. Token classes are Pygments' short names (``k``, ``nf``, ``s2``...),
 coloured by site_src/static/code.css.
+
+A line too long for a narrow screen wraps, so each line carries two hints for
+the browser: its indentation is one span (``ind``) that never breaks, so a line
+never wraps into nothing but its indent, and ``<wbr>`` marks where a programmer
+would break it: after an opening bracket, before a dot.
 """
 from __future__ import annotations
 
@@ -44,11 +49,28 @@ def highlight_lines(code: str) -> list[str]:
                 line[-1] = (css, line[-1][1] + piece)
             else:
                 line.append((css, piece))
-    html = ["".join(_span(css, text) for css, text in line) for line in lines]
+    html = ["".join(_span(css, text) for css, text in _indent_apart(line)) for line in lines]
     expected = code.count("\n") + 1
     return html[:expected] + [""] * (expected - len(html))
 
 
+def _indent_apart(line: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The line's leading spaces as a token of their own, even inside a docstring."""
+    if not line:
+        return line
+    css, text = line[0]
+    rest = text.lstrip(" ")
+    if rest == text or (not rest and len(line) == 1):
+        return line   # no indent, or a line of nothing but spaces
+    indent = [("ind", text[:len(text) - len(rest)])]
+    return indent + ([(css, rest)] if rest else []) + line[1:]
+
+
+_BREAKS = {"(": "(<wbr>", "[": "[<wbr>", "{": "{<wbr>", ".": "<wbr>."}
+
+
 def _span(css: str, text: str) -> str:
     text = escape(text, quote=False)
+    if css in ("p", "o"):
+        text = "".join(_BREAKS.get(ch, ch) for ch in text)
     return f'<span class="{css}">{text}</span>' if css else text

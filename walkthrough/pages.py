@@ -43,12 +43,17 @@ class Note:
 class Line:
     number: int
     html: str
+    indent: int     # leading spaces: a wrapped line's continuation hangs past them
     noted: bool     # some annotation explains this line
 
 
 @dataclass(frozen=True)
-class Row:
-    """Code lines and the notes that start on its first line, shown side by side."""
+class Segment:
+    """A stretch of the code and the notes that start on its first line.
+
+    The page writes each segment's notes just before its lines, so the notes
+    are in reading order without CSS; on a wide screen they float beside the
+    code, which stays one block."""
     notes: tuple[Note, ...]
     lines: tuple[Line, ...]
 
@@ -95,7 +100,8 @@ class SectionPage:
     subtitle: str
     label: str | None    # "charrnn/corpus.py:154-161"
     prose: str
-    rows: tuple[Row, ...]
+    segments: tuple[Segment, ...]   # the code, cut where notes start; empty: no code
+    code_columns: int                # characters in the longest code line
     figures: tuple[Figure, ...]
     prev: Link | None
     next: Link | None
@@ -103,6 +109,11 @@ class SectionPage:
     live_model: bool = False
     experiments: Experiments | None = None
     units: bool = False                # the hidden-unit picker
+
+    @property
+    def notes(self) -> tuple[Note, ...]:
+        """Every note of the page, in the order of the code."""
+        return tuple(note for segment in self.segments for note in segment.notes)
 
 
 @dataclass(frozen=True)
@@ -165,7 +176,8 @@ def section_page(section: Section, site: Site, placed: Placed | None, run: Run,
         phase=phase_of(site, section.phase), title=section.title, subtitle=section.subtitle,
         label=placed.excerpt.label(package) if placed else None,
         prose=text.block("prose", section.prose),
-        rows=rows(section, placed, text),
+        segments=segments(section, placed, text),
+        code_columns=max(map(len, placed.excerpt.code.split("\n"))) if placed else 0,
         figures=tuple(_figure(name, section, run, draw, problems) for name in section.charts),
         prev=prev_link, next=next_link,
         scrubber=tuple(Panel(name, PANELS[name]) for name in section.scrubber),
@@ -203,22 +215,27 @@ class _Text:
             return ""
 
 
-def rows(section: Section, placed: Placed | None, text: _Text) -> tuple[Row, ...]:
-    """The section's code cut into rows at the first line of each annotation."""
+def segments(section: Section, placed: Placed | None, text: _Text) -> tuple[Segment, ...]:
+    """The section's code, cut at the first line of each annotation."""
     if placed is None:
         return ()
     excerpt, spans = placed.excerpt, placed.spans
     notes = sorted((Note(a.id, text.block(f"annotation '{a.id}'", a.text), *spans[a.id])
                     for a in section.annotations), key=lambda n: (n.first, n.last))
     noted = {n for note in notes for n in range(note.first, note.last + 1)}
-    lines = [Line(number, html, number in noted)
-             for number, html in zip(excerpt.numbers, highlight_lines(excerpt.code),
-                                     strict=True)]
+    lines = [Line(number, html, _indent(source), number in noted)
+             for number, html, source in zip(excerpt.numbers, highlight_lines(excerpt.code),
+                                             excerpt.code.split("\n"), strict=True)]
     starts = sorted({excerpt.first} | {note.first for note in notes})
     ends = starts[1:] + [excerpt.last + 1]
-    return tuple(Row(tuple(n for n in notes if n.first == start),
-                     tuple(line for line in lines if start <= line.number < end))
+    return tuple(Segment(tuple(n for n in notes if n.first == start),
+                         tuple(line for line in lines if start <= line.number < end))
                  for start, end in zip(starts, ends, strict=True))
+
+
+def _indent(line: str) -> int:
+    """Leading spaces of a source line; a blank line has none worth hanging from."""
+    return len(line) - len(line.lstrip(" ")) if line.strip() else 0
 
 
 def _figure(name: str, section: Section, run: Run, draw: ChartRenderer,

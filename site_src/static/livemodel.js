@@ -58,6 +58,22 @@
     return indexOf.get(ch);
   });
 
+  /** Text as charrnn's loader reads it (data.normalise): lower case, every run of
+      whitespace one space. Unlike the loader it keeps a space at either end: in a
+      prefix, "the dog " and "the dog" ask for different things. */
+  const normalise = (text) => text.toLowerCase().replace(/\s+/g, " ");
+
+  /** The first character of typed text that normalising does not bring into the
+      vocabulary, and its position in the typed text; null when there is none. */
+  const firstUnknown = (typed) => {
+    const chars = Array.from(typed);
+    for (let position = 0; position < chars.length; position++) {
+      const read = Array.from(normalise(chars[position]));
+      if (!read.every((ch) => indexOf.has(ch))) return { ch: chars[position], position };
+    }
+    return null;
+  };
+
   /** warm_up(): read the prefix from a zero state; [h, probs] after its last character. */
   const warmUp = (prefix) => {
     const indices = encode(prefix);
@@ -112,12 +128,16 @@
     vocab: vocab.slice(),
     probs: (prefix) => warmUp(prefix)[1],
     hidden: (prefix) => warmUp(prefix)[0],
-    step, sample, UnknownCharacter,
+    step, sample, normalise, UnknownCharacter,
   };
 
   // --- the page ---------------------------------------------------------------
   const shown = (ch) => (ch === " " ? "␣" : ch);
   const percent = (p) => (p >= 0.001 ? (100 * p).toFixed(1) + "%" : "<0.1%");
+  const markInvalid = (input, invalid) => {
+    if (invalid) input.setAttribute("aria-invalid", "true");
+    else input.removeAttribute("aria-invalid");
+  };
 
   for (const box of document.querySelectorAll("[data-live-model]")) {
     const prefix = box.querySelector("[data-live-prefix]");
@@ -127,7 +147,7 @@
     const temperature = box.querySelector("[data-live-temperature]");
     const temperatureValue = box.querySelector("[data-live-temperature-value]");
     const seed = box.querySelector("[data-live-seed]");
-    const button = box.querySelector("[data-live-sample]");
+    const nextSeed = box.querySelector("[data-live-next-seed]");
     const output = box.querySelector("[data-live-output]");
 
     // the heat strip: one cell per hidden unit (the HTML parser puts it in the SVG namespace)
@@ -136,26 +156,28 @@
         `<rect x="${r * 10}" width="10" height="40"><title></title></rect>`).join("") + "</svg>";
     const svg = strip.querySelector("svg");
     const cells = [...svg.querySelectorAll("rect")];
-
     const known = vocab.map(shown).join(" ");
-    const update = () => {
-      let h, probs;
-      try {
-        [h, probs] = warmUp(prefix.value);
-      } catch (error) {
-        prefix.setAttribute("aria-invalid", "true");
-        message.textContent = error instanceof UnknownCharacter
-          ? `The network has never seen “${error.ch}” (position ${error.position + 1}): ` +
-            `it knows only these ${V} characters: ${known}`
-          : "Type at least one character.";
-        box.classList.add("live-stale");
-        button.disabled = true;
-        return;
-      }
-      prefix.removeAttribute("aria-invalid");
-      message.textContent = "";
-      box.classList.remove("live-stale");
-      button.disabled = false;
+
+    /** The text as the network reads it, or null after saying what is wrong. */
+    const read = () => {
+      const typed = prefix.value;
+      const unknown = firstUnknown(typed);
+      const text = normalise(typed);
+      const problem = unknown
+        ? `The network has never seen “${unknown.ch}” (position ${unknown.position + 1}): ` +
+          `it knows only these ${V} characters: ${known}`
+        : text ? "" : "Type at least one character.";
+      markInvalid(prefix, Boolean(problem));
+      message.classList.toggle("live-problem", Boolean(problem));
+      message.textContent = problem || (text === typed ? "" :
+        `Read as “${text}”: in lower case with single spaces, like the text it was trained on.`);
+      box.classList.toggle("live-stale", Boolean(problem));
+      nextSeed.disabled = Boolean(problem);
+      return problem ? null : text;
+    };
+
+    const showPrediction = (text) => {
+      const [h, probs] = warmUp(text);
       const order = probs.map((p, k) => [p, k]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
       list.replaceChildren(...order.slice(0, 10).map(([p, k]) => {
         const item = document.createElement("li");
@@ -182,35 +204,55 @@
         `“${shown(vocab[top[1]])}” at ${percent(top[0])}`);
     };
 
-    const showTemperature = () => {
-      temperatureValue.textContent = Number(temperature.value).toFixed(2);
+    // The seed box holds the seed of the sample shown, always: a sample is
+    // drawn from what the controls say, and only a whole number is a seed.
+    const seedValue = () => {
+      const value = Number(seed.value);
+      return seed.value.trim() !== "" && Number.isInteger(value) && value >= 0 ? value : null;
     };
 
-    button.addEventListener("click", () => {
-      const s = Math.max(0, Math.floor(Number(seed.value) || 0));
-      let text;
-      try {
-        text = sample(prefix.value, 160, Number(temperature.value), s);
-      } catch (error) {
-        update();
-        return;
-      }
+    const showSample = (text) => {
+      const s = seedValue();
+      markInvalid(seed, s === null);
+      output.classList.toggle("live-stale-sample", s === null);
+      if (s === null) return;
+      const t = Number(temperature.value);
       const start = document.createElement("span");
       start.className = "live-given";
-      start.textContent = prefix.value;
+      start.textContent = text;
       const rest = document.createElement("span");
       rest.className = "live-written";
-      rest.textContent = text;
+      rest.textContent = sample(text, Number(output.dataset.length), t, s);
       const note = document.createElement("span");
       note.className = "live-seed-note";
-      note.textContent = ` (temperature ${Number(temperature.value).toFixed(2)}, seed ${s})`;
+      note.textContent = ` (temperature ${t.toFixed(2)}, seed ${s})`;
       output.replaceChildren(start, rest, note);
-      seed.value = String(s + 1);   // the next press draws another sample; this one can be redrawn
+    };
+
+    // Announce a new sample when the reader asked for one, not at every keystroke.
+    const update = (announce) => {
+      temperatureValue.textContent = Number(temperature.value).toFixed(2);
+      const text = read();
+      if (text === null) return;
+      showPrediction(text);
+      output.setAttribute("aria-live", announce ? "polite" : "off");
+      showSample(text);
+    };
+
+    prefix.addEventListener("input", () => update(false));
+    temperature.addEventListener("input", () => update(true));
+    seed.addEventListener("input", () => update(true));
+    seed.addEventListener("change", () => {   // leaving the box: make it a valid seed again
+      if (seedValue() === null) {
+        seed.value = String(Math.max(0, Math.floor(Number(seed.value) || 0)));
+        update(true);
+      }
     });
-    prefix.addEventListener("input", update);
-    temperature.addEventListener("input", showTemperature);
-    showTemperature();
-    update();
+    nextSeed.addEventListener("click", () => {
+      seed.value = String((seedValue() ?? 0) + 1);
+      update(true);
+    });
+    update(false);
     box.hidden = false;
   }
 })();

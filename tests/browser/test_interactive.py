@@ -6,9 +6,10 @@ keyboard shortcuts work offline, and print hides the controls.
 DOM contracts (templates + site_src/static/*.js):
   scrubber   [data-scrubber] > input[type=range], output[data-scrubber-step] (the
              step number), [data-scrub-panel=<name>] > svg
-  live model [data-live-model], input[data-live-prefix], [data-live-probs],
-             [data-live-hidden], input[data-live-temperature], button[data-live-sample],
-             [data-live-output]; window.charrnnLive = {probs(prefix), vocab, ...}
+  live model [data-live-model], input[data-live-prefix], [data-live-message], [data-live-probs],
+             [data-live-hidden], input[data-live-temperature], input[data-live-seed],
+             button[data-live-next-seed], [data-live-output];
+             window.charrnnLive = {probs(prefix), normalise(text), sample(...), vocab, ...}
   notes      .note[data-first][data-last], code lines .line#L<n>, highlighted: .line.hl
 """
 from __future__ import annotations
@@ -104,27 +105,91 @@ def test_live_model_page_shows_probabilities_hidden_state_and_samples(open_page,
     assert first == ("␣" if best == " " else best)
     assert page.locator("[data-live-hidden] svg rect").count() == model.hidden_size
 
-    # an unknown character: a clear message naming it, nothing computed from it
-    prefix.fill("the Boy")
+    # a character the network never saw, even in lower case: named, with its
+    # position in the text as typed, and nothing computed from it
+    unknown = next(ch for ch in "xzjQ!?1é" if ch.lower() not in vocab.chars)
+    prefix.fill(f"The  {unknown}oy")
     message = page.locator("[data-live-message]").inner_text()
-    assert "“B”" in message and "position 5" in message
-    assert page.locator("button[data-live-sample]").is_disabled()
+    assert f"“{unknown}”" in message and "position 6" in message
+    assert prefix.get_attribute("aria-invalid") == "true"
+    assert page.locator("button[data-live-next-seed]").is_disabled()
     prefix.fill("the ")
+    assert page.locator("[data-live-message]").inner_text() == ""
+    assert prefix.get_attribute("aria-invalid") is None
+    assert_clean(page)
 
-    # sampling: seeded, so the same seed and temperature give the same text
+
+def shown_distribution(page) -> list[tuple[str, str]]:
+    return page.eval_on_selector_all(
+        "[data-live-probs] li", "(items) => items.map((li) => "
+        "[li.querySelector('.live-ch').textContent, li.querySelector('.live-p').textContent])")
+
+
+def test_live_model_reads_capitals_and_spaces_as_the_loader_does(open_page, live_page,
+                                                                numpy_model):
+    """charrnn's loader lower-cases the corpus and makes every run of whitespace one
+    space, so "The dog " is a text the network knows: it must read it as "the dog "."""
+    from charrnn.data import normalise
+    from charrnn.sample import warm_up
+    model, vocab = numpy_model
+    page = open_page(live_page)
+    prefix = page.locator("input[data-live-prefix]")
+    prefix.fill("the dog ")
+    assert page.locator("[data-live-message]").inner_text() == ""
+    plain = shown_distribution(page)
+    for typed in ("The dog ", "THE  Dog\t", "the   dog "):
+        prefix.fill(typed)
+        assert shown_distribution(page) == plain, typed
+        assert "“the dog ”" in page.locator("[data-live-message]").inner_text()
+        assert prefix.get_attribute("aria-invalid") is None
+        assert page.locator("[data-live-output] .live-given").inner_text() == "the dog "
+    _h, probs = warm_up(model, vocab, "the dog ")
+    js = np.array(page.evaluate("() => window.charrnnLive.probs("
+                                "window.charrnnLive.normalise('The  Dog ')) "))
+    assert np.max(np.abs(js - probs)) < 1e-6
+    # the same rule as the loader's (which also trims the ends: a prefix keeps them)
+    for text in ("The Dog", "A  BOY\n\tsleeps", "x", "Ünïcode  Ä", "the\u00a0cat"):
+        assert page.evaluate("(t) => window.charrnnLive.normalise(t)", text).strip() \
+            == normalise(text), repr(text)
+    assert_clean(page)
+
+
+def test_live_model_seed_box_always_shows_the_seed_of_the_sample(open_page, live_page):
+    page = open_page(live_page)
+    prefix = page.locator("input[data-live-prefix]")
+    seed = page.locator("input[data-live-seed]")
+    output = page.locator("[data-live-output]")
+    next_seed = page.locator("button[data-live-next-seed]")
+
+    def expected(text: str, temperature: float, s: int) -> str:
+        written = page.evaluate("([t, k, s]) => window.charrnnLive.sample(t, 160, k, s)",
+                                [text, temperature, s])
+        return f"{text}{written} (temperature {temperature:.2f}, seed {s})"
+
+    prefix.fill("the ")
     page.locator("input[data-live-temperature]").fill("0.5")
     assert page.locator("[data-live-temperature-value]").inner_text() == "0.50"
-    seed = page.locator("input[data-live-seed]")
     seed.fill("7")
-    page.locator("button[data-live-sample]").click()
-    first_text = page.locator("[data-live-output]").inner_text()
-    assert first_text.startswith("the ") and len(first_text) > 100
+    assert output.inner_text() == expected("the ", 0.5, 7)      # shown at once, seed 7
+    assert seed.input_value() == "7"
+    next_seed.click()
     assert seed.input_value() == "8"
-    seed.fill("7")
-    page.locator("button[data-live-sample]").click()
-    assert page.locator("[data-live-output]").inner_text() == first_text
-    written = page.evaluate("() => window.charrnnLive.sample('the ', 160, 0.5, 7)")
-    assert written in first_text and set(written) <= set(vocab.chars)
+    assert output.inner_text() == expected("the ", 0.5, 8)
+    seed.fill("7")                                               # the same seed, the same text
+    assert output.inner_text() == expected("the ", 0.5, 7)
+    prefix.fill("A girl ")                                       # read as the network reads it
+    assert output.inner_text() == expected("a girl ", 0.5, 7)
+    assert seed.input_value() == "7"
+
+    # a box that holds no seed: the old sample is marked stale, and leaving the
+    # box makes it a seed again, the one the sample then shows
+    seed.fill("-3")
+    assert seed.get_attribute("aria-invalid") == "true"
+    assert "live-stale-sample" in output.get_attribute("class")
+    seed.dispatch_event("change")
+    assert seed.input_value() == "0"
+    assert seed.get_attribute("aria-invalid") is None
+    assert output.inner_text() == expected("a girl ", 0.5, 0)
     assert_clean(page)
 
 
@@ -335,6 +400,23 @@ def test_keyboard_shortcuts(open_page, site_dir, scrubber_pages):
     assert_clean(page)
 
 
+def test_j_and_k_move_between_notes_in_the_order_of_the_code(open_page, site_dir):
+    page = open_page(some_section_with_notes(site_dir))
+    ids = [note["id"] for note in notes_of(page)]
+    assert len(ids) >= 3
+    page.evaluate("scrollTo(0, 0)")
+    seen = []
+    for _ in ids:
+        page.keyboard.press("j")
+        seen.append(active_note(page))
+    assert seen == ids
+    page.keyboard.press("k")
+    assert active_note(page) == ids[-2]
+    assert highlighted(page) == [f"L{n}" for n in range(notes_of(page)[-2]["first"],
+                                                         notes_of(page)[-2]["last"] + 1)]
+    assert_clean(page)
+
+
 def test_print_hides_the_controls_and_keeps_code_and_notes(open_page, scrubber_pages):
     page = open_page(scrubber_pages[0])
     page.emulate_media(media="print")
@@ -382,6 +464,6 @@ def test_screenshots_of_the_scrubber_at_two_steps_and_the_live_model(open_page, 
     assert_clean(page)
 
     page = open_page(live_page, color_scheme=scheme)
-    page.locator("button[data-live-sample]").click()
+    page.locator("input[data-live-prefix]").fill("The dog ")
     page.locator("[data-live-model]").screenshot(path=screenshot_dir / f"live-model-{scheme}.png")
     assert_clean(page)
