@@ -3,16 +3,15 @@
 
     python bench/bench_build.py [--run DIR]
 
-1. a cold default build, training included: a fresh process, an empty cache
-   (skip with --no-training);
-2. a cold build from a finished run: an empty chart cache (every chart drawn);
-3. a rebuild after editing one annotation (what an author waits for);
-4. the size of the site and of its largest page (shared assets excluded).
+1. a cold build from a finished run: an empty chart cache (every chart drawn);
+2. a rebuild after editing one annotation (what an author waits for);
+3. the size of the site and of its largest page (shared assets excluded).
 
 It builds from a copy of site_src/ against the real charrnn/ sources, into a
-temporary folder, so the repository is left as it was. The run is --run DIR,
-else the cached run of the default settings, else a fake run (tests/fake_run.py:
-random numbers, same format), since training is not what is measured here.
+temporary folder, so the repository is left as it was. The runs are --run DIR
+(a run or a sweep folder), else the build's cached sweep (.cache/sweep), else a
+fake run (tests/fake_run.py: random numbers, same format), since training is not
+what is measured here: bench/bench_sweep.py times the experiment matrix.
 Exit status 1 when a target is missed.
 """
 from __future__ import annotations
@@ -29,10 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from walkthrough.cache import cached_run, run_key  # noqa: E402
-
-TARGETS = {"cold_with_training_seconds": 30.0, "rebuild_seconds": 2.0, "site_bytes": 5_000_000,
-           "largest_page_bytes": 400_000}
+TARGETS = {"rebuild_seconds": 2.0, "site_bytes": 5_000_000, "largest_page_bytes": 400_000}
 
 BUILD = """
 import sys
@@ -62,9 +58,9 @@ def edit_one_annotation(site_src: Path) -> None:
 def find_run(given: Path | None, work: Path) -> tuple[Path, str]:
     if given:
         return given, "given"
-    cached = cached_run(ROOT / ".cache", run_key(ROOT / "charrnn", {}))
-    if cached:
-        return cached, "cached run of the default settings"
+    cached = ROOT / ".cache" / "sweep"
+    if (cached / "index.json").is_file():
+        return cached, "the build's cached sweep"
     sys.path.insert(0, str(ROOT / "tests"))
     from fake_run import write_fake_run
     return write_fake_run(work / "fake-run", steps=30_000, hidden=64, seq_len=25), \
@@ -73,16 +69,12 @@ def find_run(given: Path | None, work: Path) -> tuple[Path, str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--run", type=Path, help="a finished run directory")
-    parser.add_argument("--no-training", action="store_true", help="skip the cold build that trains")
+    parser.add_argument("--run", type=Path, help="a finished run directory or sweep folder")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         site_src = work / "site_src"
         shutil.copytree(ROOT / "site_src", site_src)
-        trained = None if args.no_training else timed_build(
-            out=str(work / "_site_trained"), site_src=str(site_src), package=str(ROOT / "charrnn"),
-            cache=str(work / "cold-cache"), run="")
         run, which = find_run(args.run, work)
         paths = dict(out=str(work / "_site"), site_src=str(site_src),
                      package=str(ROOT / "charrnn"), cache=str(work / "cache"), run=str(run))
@@ -95,8 +87,7 @@ def main() -> int:
         pages = {p.relative_to(out).as_posix(): p.stat().st_size
                  for p in files if p.suffix == ".html"}
         largest = max(pages, key=pages.get)
-        results = {"run": which, "cold_with_training_seconds": trained and round(trained, 2),
-                   "cold_seconds": round(cold, 2),
+        results = {"run": which, "cold_seconds": round(cold, 2),
                    "rebuild_seconds": round(rebuild, 2),
                    "site_bytes": sum(p.stat().st_size for p in files),
                    "pages": len(pages), "largest_page": largest,
