@@ -4,12 +4,13 @@ only arrange it.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .annotate import Placed
-from .charts import CHARTS
+from .charts import CHARTS, FRAMES, as_panels
 from .errors import BuildError, Problem, shown
 from .figures import FigureError, Figures, fill
 from .highlight import highlight_lines
@@ -52,10 +53,20 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Drawing:
+    """A chart drawn for one frame: ``frame`` is "wide", "narrow" (the CSS shows
+    the one that suits the screen) or "any" (both frames gave the same picture);
+    small multiples have one SVG per panel."""
+    frame: str
+    svgs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Figure:
     name: str
     caption: str
-    svg: str
+    drawings: tuple[Drawing, ...]
+    twin: str | None = None      # the scrubber panel that takes this chart's place
 
 
 @dataclass(frozen=True)
@@ -100,7 +111,7 @@ class IndexPage:
     first: Link | None
 
 
-ChartRenderer = Callable[[str, Run], str]
+ChartRenderer = Callable[[str, Run], tuple[Drawing, ...]]
 
 
 def make_pages(site: Site, placed: dict[str, Placed], run: Run, figures: Figures,
@@ -127,15 +138,17 @@ def section_page(section: Section, site: Site, placed: Placed | None, run: Run,
                  figures: Figures, draw: ChartRenderer, package: str, problems: list[Problem],
                  prev_link: Link | None, next_link: Link | None) -> SectionPage:
     text = _Text(section.path, section.id, figures, problems)
+    twins = {PANELS[name].twin: name for name in section.scrubber if PANELS[name].twin}
     return SectionPage(
         path=section.slug, id=section.id, number=f"{section.number:02d}",
         phase=phase_of(site, section.phase), title=section.title, subtitle=section.subtitle,
         label=placed.excerpt.label(package) if placed else None,
         prose=text.block("prose", section.prose),
         rows=rows(section, placed, text),
-        figures=tuple(_figure(name, section, run, draw, problems) for name in section.charts),
+        figures=tuple(_figure(name, section, run, draw, problems, twins.get(name))
+                      for name in section.charts),
         prev=prev_link, next=next_link,
-        scrubber=tuple(Panel(name, PANELS[name]) for name in section.scrubber),
+        scrubber=tuple(Panel(name, PANELS[name].caption) for name in section.scrubber),
         live_model=section.live_model)
 
 
@@ -189,24 +202,38 @@ def rows(section: Section, placed: Placed | None, text: _Text) -> tuple[Row, ...
 
 
 def _figure(name: str, section: Section, run: Run, draw: ChartRenderer,
-            problems: list[Problem]) -> Figure:
+            problems: list[Problem], twin: str | None) -> Figure:
     try:
-        svg = draw(name, run)
+        drawings = draw(name, run)
     except ChartError as error:
         problems.append(Problem(shown(section.path), f"chart '{name}': {error.message}",
                                 error.hint, section.id))
-        svg = ""
+        drawings = ()
     except (KeyError, IndexError, ValueError, TypeError) as error:
         problems.append(Problem(shown(section.path),
                                 f"chart '{name}' failed on this run: {type(error).__name__}: "
                                 f"{error}", "the run lacks data the chart needs: check "
-                                "walkthrough/charts.py against docs/run-format.md", section.id))
-        svg = ""
-    return Figure(name, CHARTS[name].caption, svg)
+                                "walkthrough/charts/ against docs/run-format.md", section.id))
+        drawings = ()
+    return Figure(name, CHARTS[name].caption, drawings, twin)
 
 
 def chart_renderer(theme: dict, cache: Path) -> ChartRenderer:
-    """Draw a registered chart for a run as inline SVG, through the SVG cache."""
-    def draw(name: str, run: Run) -> str:
-        return scope_ids(render_svg(CHARTS[name].spec(run), theme, cache), name)
+    """Draw a registered chart for a run as inline SVG, through the SVG cache: once
+    per frame, or once for both when the two frames give the same specs."""
+    def draw(name: str, run: Run) -> tuple[Drawing, ...]:
+        chart = CHARTS[name]
+        if chart.source != "run":
+            raise ChartError(f"the chart draws '{chart.source}', which this build does not "
+                             "provide", "list it only where that source exists")
+        specs = {frame.name: as_panels(chart.spec(run, frame)) for frame in FRAMES}
+        if len({_canonical(panels) for panels in specs.values()}) == 1:
+            specs = {"any": next(iter(specs.values()))}
+        return tuple(Drawing(frame, tuple(
+            scope_ids(render_svg(spec, theme, cache), f"{name}-{frame}-{k}")
+            for k, spec in enumerate(panels))) for frame, panels in specs.items())
     return draw
+
+
+def _canonical(panels: list[dict]) -> str:
+    return json.dumps(panels, sort_keys=True, default=str)
