@@ -66,8 +66,8 @@ def short(values) -> list | float | None:
 def packed(values, bits: int, scale: float = 1.0, zero: int = 0) -> dict:
     """An array as integer codes, ``code = round(value / scale) + zero``, stored
     ``bits`` to a code (4: two to a byte, high half first; 8; 16: little-endian),
-    base64-encoded: a third of the size of the same numbers written out in JSON.
-    scrubber.js reads it back as ``(code - zero) * scale``."""
+    base64-encoded: 4/3 of a character per byte, where a number written out in
+    JSON takes 3 to 7. scrubber.js reads it back as ``(code - zero) * scale``."""
     array = np.nan_to_num(np.asarray(values, dtype=np.float64))
     codes = np.rint(array / scale).astype(np.int64) + zero
     if codes.size and (codes.min() < 0 or codes.max() >= 2 ** bits):

@@ -107,7 +107,8 @@
   /** A headline (bold) and a muted note under it, wrapped to the width; returns
    *  { body, bottom } with bottom the y below the last line. */
   const header = (width, headline, note = "") => {
-    let body = text(0, 14, headline, "readout"), y = 14;
+    let body = "", y = -3;
+    for (const l of wrap(headline, width, 13 * 1.1)) body += text(0, (y += 17), l, "readout");   // bold is wider
     for (const l of note ? wrap(note, width) : []) body += text(0, (y += 15), l, "lbl muted");
     return { body, bottom: y + 8 };
   };
@@ -338,11 +339,12 @@
       const [, rows, cols] = w.shapes[name];
       return { name, rows, cols, w: side(cols, unit), h: side(rows, unit) };
     });
-    const gap = 24, label = 20;
-    let unit = Math.max(2, Math.min(6, Math.floor((width - 3 * label - 2 * gap) / (2 * H + V * 11 / 4))));
-    let maps = sized(unit);
-    const inRow = maps.reduce((a, m) => a + m.w + label, 0) + 2 * gap <= width && unit >= 3;
-    if (!inRow) maps = sized(unit = Math.max(2, Math.min(6, Math.floor((width - label) / H))));
+    // Side by side (W_xh and W_hh share their rows) when the hidden units get 3 px
+    // or more that way, else one under the other.
+    const gap = 24, label = 20, clamp = (u) => Math.max(2, Math.min(6, Math.floor(u)));
+    const inRow = (width - 3 * label - 2 * gap - 11 * V) / (2 * H) >= 3;
+    const maps = sized(inRow ? clamp((width - 3 * label - 2 * gap - 11 * V) / (2 * H))
+                             : clamp((width - label) / H));
     let x = 0, y = head.bottom + 10, body = head.body, bottom = y;
     for (const [m, [name, what]] of maps.map((m, n) => [m, MATRICES[n]])) {
       const ox = x + label, oy = y + 34;

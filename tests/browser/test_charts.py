@@ -199,7 +199,7 @@ def test_the_weights_panel_draws_the_recorded_weights(open_page, site_dir, run_d
             drawn = np.array(Image.open(png).convert("RGBA")).astype(int)
             codes, _ = shade_codes(w[name][0])
             assert drawn.shape[:2] == codes.shape, name
-            assert np.array_equal(drawn[..., 3], np.rint(255 * np.abs(codes) / LEVELS)), name
+            assert np.array_equal(drawn[..., 3], np.rint(255 * np.abs(codes.astype(int)) / LEVELS)), name
             blue = drawn[..., 2] > drawn[..., 0]          # blue below zero, orange above
             assert np.array_equal(blue[codes != 0], codes[codes != 0] < 0), name
     assert_clean(page)

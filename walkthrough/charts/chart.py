@@ -27,7 +27,7 @@ class Frame:
 
     @property
     def narrow(self) -> bool:
-        return self is NARROW
+        return self.name == "narrow"
 
 
 WIDE = Frame("wide", 560)

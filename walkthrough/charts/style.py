@@ -169,27 +169,11 @@ def panel_title(text: str, subtitle: str | None = None) -> dict:
     return title
 
 
-# ---------------------------------------------------------------------------
-# Eigenvalues
-
-def outside_unit_circle(eigenvalues: np.ndarray) -> np.ndarray:
-    """True for each eigenvalue whose modulus is beyond 1 + UNIT_MARGIN."""
-    return np.abs(eigenvalues) > 1.0 + UNIT_MARGIN
-
-
-def circle(radius: float = 1.0, points: int = 128) -> list[dict]:
-    """A circle as rows (re, im, order): draw it as a line with ``order`` as the
-    order channel so that the points join in sequence."""
-    angle = np.linspace(0.0, 2.0 * np.pi, points + 1)
-    return rows(re=radius * np.cos(angle), im=radius * np.sin(angle),
-                order=np.arange(points + 1))
-
-
 def state_map(hidden: np.ndarray, chars: list[str], units: list[str] | None,
               frame) -> dict:
     """A heat map of hidden states over a chunk: one column per character read
     (labelled with it), one row per unit (labelled with ``units``, or not at all).
-    The hidden and training sections both draw the chunk this way."""
+    Sections 07 and 13 both draw the chunk this way."""
     T, K = hidden.shape
     data = [{"t": t, "row": k, "h": significant(hidden[t, k], 2)}
             for k in range(K) for t in range(T)]
@@ -214,3 +198,20 @@ def state_map(hidden: np.ndarray, chars: list[str], units: list[str] | None,
 def json_string(text: str) -> str:
     """A string as a Vega expression literal."""
     return json.dumps(text, ensure_ascii=False)
+
+
+# ---------------------------------------------------------------------------
+# Eigenvalues
+
+def outside_unit_circle(eigenvalues: np.ndarray) -> np.ndarray:
+    """True for each eigenvalue whose modulus is beyond 1 + UNIT_MARGIN."""
+    return np.abs(eigenvalues) > 1.0 + UNIT_MARGIN
+
+
+def circle(radius: float = 1.0, points: int = 128) -> list[dict]:
+    """A circle as rows (re, im, order): draw it as a line with ``order`` as the
+    order channel so that the points join in sequence."""
+    angle = np.linspace(0.0, 2.0 * np.pi, points + 1)
+    return rows(re=radius * np.cos(angle), im=radius * np.sin(angle),
+                order=np.arange(points + 1))
+
