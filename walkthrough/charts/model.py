@@ -18,6 +18,7 @@ from .style import (
     legend_columns,
     rows,
     series,
+    significant,
     state_map,
     step_axis,
 )
@@ -58,7 +59,7 @@ def next_char_distribution(run: Run, frame: Frame) -> dict:
         panel = f"after \u2026{seen}"
         for v, c in enumerate(run.vocab):
             data.append({"panel": panel, "char": char_label(c), "index": v,
-                         "p": round(float(probs[t, v]), 4), "actual": bool(v == targets[t])})
+                         "p": significant(probs[t, v]), "actual": bool(v == targets[t])})
     return {
         "data": {"values": data},
         "facet": {"row": {"field": "panel", "type": "nominal", "title": None,

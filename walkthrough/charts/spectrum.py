@@ -24,6 +24,7 @@ from .style import (
     reference_rule,
     rows,
     series,
+    significant,
 )
 
 PLANE = 250                      # side of one plane in px: two fit side by side in the
@@ -80,7 +81,7 @@ def eigen_plane(eigenvalues: np.ndarray, title: str, reach: float) -> dict:
 def planes(run: Run, picked: list[int], titles: list[str]) -> list[dict]:
     """Eigenvalue planes of the recorded steps ``picked``, on one shared scale."""
     eig = run.snapshots["eigenvalues"]
-    reach = round(1.08 * max(1.0, float(np.abs(eig[picked]).max())), 2)
+    reach = significant(1.08 * max(1.0, float(np.abs(eig[picked]).max())), 3)
     return [eigen_plane(eig[i], title, reach) for i, title in zip(picked, titles, strict=True)]
 
 

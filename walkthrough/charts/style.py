@@ -119,7 +119,7 @@ def log_ticks(values) -> list[float]:
     ticks = [m * 10.0 ** e for e in range(int(np.floor(np.log10(low))) - 1,
                                           int(np.ceil(np.log10(high))) + 1)
              for m in (1, 2, 5)]
-    return [float(f"{v:.3g}") for v in ticks if low / 1.5 <= v <= high * 1.5]
+    return [significant(v, 3) for v in ticks if low / 1.5 <= v <= high * 1.5]
 
 
 def reference_rule(value: float, field: str = "ref") -> dict:

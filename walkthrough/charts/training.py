@@ -17,6 +17,7 @@ from .style import (
     panel_title,
     rows,
     series,
+    significant,
     state_map,
     step_axis,
 )
@@ -73,7 +74,8 @@ def loss_baselines(run: Run, frame: Frame) -> dict:
              "encoding": {"x": step_axis(),
                           "y": {"field": "loss", "type": "quantitative",
                                 "title": "loss (nats/char)",
-                                "scale": {"domain": [round(bottom, 3), round(top, 3)]}},
+                                "scale": {"domain": [significant(bottom, 3),
+                                                          significant(top, 3)]}},
                           **style}},
             {"data": {"values": [{"loss": v, "series": name} for name, v in refs]},
              "mark": {"type": "rule"},
