@@ -3,6 +3,7 @@ once per site, loaded only by the pages that use them, deterministic, and the
 section fields that ask for them (``scrubber:``, ``live_model:``)."""
 from __future__ import annotations
 
+import base64
 import json
 import re
 
@@ -10,11 +11,26 @@ import numpy as np
 import pytest
 from engine_fixtures import SECTION
 
-from walkthrough.exports import permille, plain, short
+from walkthrough.charts.heat import shade_codes
+from walkthrough.charts.style import outside_unit_circle
+from walkthrough.exports import packed, plain, short
 from walkthrough.markup import to_html
 from walkthrough.panels import PANELS
 
 INTERACTIVE = SECTION + "scrubber: [eigenvalues, spectral-radius, predictions]\nlive_model: true\n"
+
+
+def unpacked(p: dict) -> np.ndarray:
+    """A packed array read back as scrubber.js reads it: (code - zero) * scale."""
+    raw = np.frombuffer(base64.b64decode(p["data"]), np.uint8)
+    count = int(np.prod(p["shape"]))
+    if p["bits"] == 4:
+        codes = np.stack([raw >> 4, raw & 15], axis=1).ravel()[:count]
+    elif p["bits"] == 8:
+        codes = raw
+    else:
+        codes = raw.view("<u2")
+    return ((codes.astype(np.int64) - p["zero"]) * p["scale"]).reshape(p["shape"])
 
 
 def read_global(path, name: str):
@@ -85,22 +101,53 @@ def test_snapshot_data_matches_the_run(project, fake_run):
         S, T, V = s["probs"].shape
         assert data["steps"] == s["step"].tolist()
         assert np.allclose(data["radius"], s["spectral_radius"], rtol=1e-3)
-        eig = np.array(data["eigenvalues"]).reshape(S, -1, 2)
-        assert np.allclose(eig[..., 0] + 1j * eig[..., 1], s["eigenvalues"], atol=1e-3)
-        probs = np.array(data["probs"])
-        assert probs.shape == (S, T, V) and probs.dtype.kind == "i"
-        assert np.all(np.abs(probs.sum(axis=-1) - 1000) <= V)
+        probs = unpacked(data["probs"])
+        assert probs.shape == (S, T, V)
+        assert np.allclose(probs, s["probs"], atol=0.5 / 255 + 1e-9)
         assert data["inputs"] == s["inputs"].tolist()
         assert np.array(data["stepGradNorms"]).shape == (S, T)
+        eig = unpacked(data["eigenvalues"])
+        eig = eig[..., 0] + 1j * eig[..., 1]
+        for exported, recorded in zip(eig, s["eigenvalues"], strict=True):
+            # the same values, largest modulus first
+            apart = np.abs(exported[:, None] - recorded[None, :])
+            assert apart.min(axis=0).max() < 1e-3 and apart.min(axis=1).max() < 1e-3
+            assert np.all(np.diff(np.abs(exported)) < 1e-3)
+        assert data["outside"] == outside_unit_circle(s["eigenvalues"]).sum(axis=1).tolist()
     assert len(data["samples"]) == S
     assert data["trajectory"]["steps"] and data["jacobians"]["distance"] == list(range(1, 11))
+
+
+def test_weights_are_exported_as_the_heat_maps_codes(project, fake_run):
+    project.section("01-squares", INTERACTIVE)
+    project.build()
+    weights = read_global(project.out / "data" / "snapshots.js", "charrnnSnapshots")["weights"]
+    with np.load(fake_run / "weights.npz") as w:
+        assert weights["steps"] == w["step"].tolist()
+        for name in ("W_xh", "W_hh", "W_hy"):
+            codes = unpacked(weights["codes"][name])
+            assert codes.shape == w[name].shape
+            for k, matrix in enumerate(w[name]):
+                expected, largest = shade_codes(matrix)
+                assert np.array_equal(codes[k], expected)
+                assert weights["largest"][name][k] == pytest.approx(largest, rel=1e-3)
+
+
+@pytest.mark.parametrize("bits", [4, 8, 16])
+def test_packed_arrays_read_back(bits):
+    rng = np.random.default_rng(bits)
+    zero = 2 ** (bits - 1)
+    codes = rng.integers(-zero, zero, size=(3, 5, 7))     # an odd count, for 4 bits
+    p = packed(codes * 0.25, bits, scale=0.25, zero=zero)
+    assert p["shape"] == [3, 5, 7] and np.array_equal(unpacked(p), codes * 0.25)
+    with pytest.raises(ValueError, match="out of the"):
+        packed([2 ** bits], bits)
 
 
 def test_numbers_are_short():
     assert short(np.float32(0.123456789)) == 0.1235
     assert short([[1234567.0, -2.0e-7]]) == [[1235000.0, -2e-07]]
     assert short(float("nan")) is None and short([np.inf]) == [None]
-    assert permille([0.5, 0.0004, 0.4996]) == [500, 0, 500]
 
 
 def test_search_index_has_sections_and_notes_as_plain_text(project):
@@ -164,5 +211,22 @@ def test_live_model_must_be_true_or_false(project, value):
     assert "field 'live_model' in the section must be true or false" in project.fail()
 
 
-def test_every_panel_has_a_caption():
-    assert PANELS and all(caption.endswith(".") for caption in PANELS.values())
+def test_every_panel_has_a_caption_and_its_twin_is_a_chart():
+    from walkthrough.charts import CHARTS
+    assert PANELS and all(kind.caption.endswith(".") for kind in PANELS.values())
+    assert all(kind.twin in CHARTS for kind in PANELS.values() if kind.twin)
+
+
+def test_a_chart_with_a_scrubber_twin_is_marked_for_the_scrubber_to_replace(project):
+    project.section("01-squares", SECTION.replace("charts: [loss]", "charts: [loss, eigenvalues]")
+                    + "scrubber: [eigenvalues]\n")
+    project.section("02-forward", SECTION.replace("id: squares", "id: other")
+                    .replace("number: 1", "number: 3").replace("charts: [loss]",
+                                                               "charts: [eigenvalues]"))
+    project.build()
+    page = (project.out / "sections" / "squares.html").read_text()
+    assert re.search(r'<figure class="chart" id="chart-eigenvalues" data-scrub-twin="eigenvalues"',
+                     page)
+    assert re.search(r'<figure class="chart" id="chart-loss">', page)
+    other = (project.out / "sections" / "other.html").read_text()
+    assert "data-scrub-twin" not in other          # no scrubber there: the chart stays

@@ -13,8 +13,8 @@ from fake_run import write_fake_run
 from test_engine_exports import read_global
 
 from charrnn import rundir
-from walkthrough.charts import CHARTS
-from walkthrough.charts_units import COLUMNS, PHONE_WIDTH, wrap
+from walkthrough.charts import CHARTS, WIDE
+from walkthrough.charts.units import COLUMNS, PHONE_WIDTH, wrap
 from walkthrough.pages import chart_renderer
 from walkthrough.run import load_run
 
@@ -86,7 +86,7 @@ def test_wrapping_keeps_every_character_and_the_width():
 def test_the_coloured_text_shows_each_fact_s_best_unit(fake_run):
     run = load_run(fake_run)
     units = run.analysis["units"]
-    spec = CHARTS["unit-text"].spec(run)
+    spec = CHARTS["unit-text"].spec(run, WIDE)
     assert len(spec["vconcat"]) == len(units["feature_order"])
     for panel, name in zip(spec["vconcat"], units["feature_order"], strict=True):
         feature = units["features"][name]
@@ -102,7 +102,7 @@ def test_the_coloured_text_shows_each_fact_s_best_unit(fake_run):
 def test_the_strength_chart_plots_the_best_units_of_both_networks(fake_run):
     run = load_run(fake_run)
     units = run.analysis["units"]
-    spec = CHARTS["unit-strength"].spec(run)
+    spec = CHARTS["unit-strength"].spec(run, WIDE)
     points = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
     shown = {(r["fact"], r["series"]): r["value"] for r in points["data"]["values"]}
     for feature in units["features"].values():
@@ -117,7 +117,9 @@ def test_the_unit_charts_fit_a_phone_at_their_natural_size(name, verdict, fake_r
     for feature in run.analysis["units"]["features"].values():
         feature["verdict"] = verdict          # the verdicts' words differ in length
     theme = json.loads((REPO / "site_src" / "chart-theme.json").read_text())
-    svg = chart_renderer(theme, chart_cache)(name, run)
+    drawings = chart_renderer(theme, chart_cache)(CHARTS[name], run)
+    assert [d.frame for d in drawings] == ["any"]     # one drawing serves every screen
+    (svg,) = drawings[0].svgs
     width = float(re.search(r'<svg[^>]* width="([\d.]+)"', svg).group(1))
     assert width <= PHONE_WIDTH
     sizes = [float(s) for s in re.findall(r'font-size="([\d.]+)px"', svg)]

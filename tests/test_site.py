@@ -68,6 +68,8 @@ def test_every_link_resolves_and_nothing_leaves_the_site(real_site):
         html = page.read_text()
         assert "http://" not in html and "https://" not in html, page
         for url in re.findall(r'(?:href|src)="([^"]*)"', html):
+            if url.startswith("data:image/png;base64,"):   # a heat map inside a chart's SVG
+                continue
             parts = urlsplit(url)
             assert not parts.scheme and not url.startswith("//"), (page, url)
             target = (page.parent / unquote(parts.path)).resolve() if parts.path else page

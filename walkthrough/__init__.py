@@ -11,7 +11,7 @@ Data flows one way; `site.build` runs the steps in this order:
     run.py        run directory -> Run: the JSON figures and the arrays
     pages.py      Section + Placed + Run -> IndexPage, SectionPage (plain data), using
                   figures.py (run numbers in text), markup.py (Markdown, math,
-                  sanitising), highlight.py (Pygments) and charts.py + vega.py (SVG)
+                  sanitising), highlight.py (Pygments) and charts/ + vega.py (SVG)
     render.py     pages + site_src/templates -> HTML
     exports.py    Run + pages -> data/*.js for the pages' scripts: the training scrubber
                   (panels.py names its panels), the live model, the search index

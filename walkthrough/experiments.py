@@ -1,5 +1,6 @@
 """Numbers over seeds: every headline figure of a variant as mean ± sd over its
-training seeds, with the walked-through run's own value beside it.
+training seeds, with the walked-through run's own value beside it, and each
+variant's figures against the default's.
 
 The figures are read from each run's summary, timing and analysis headline, as
 the sweep's index lists them; nothing here trains or re-analyses. A run that
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -86,3 +88,58 @@ def aggregate(variant: Variant, walked_seed: int | None) -> dict:
 def all_variants(sweep: Sweep) -> dict[str, dict]:
     """`aggregate` for every variant, by name, in the file's order."""
     return {v.name: aggregate(v, sweep.walk[1]) for v in sweep.variants}
+
+
+# ---------------------------------------------------------------------------
+# A variant against the default
+#
+# A difference is called a difference only when it is at least twice its
+# standard error, sqrt(sd_a²/n_a + sd_b²/n_b): with three to five seeds that is
+# a rough bar, but it keeps seed-to-seed noise from being read as an effect.
+
+@dataclass(frozen=True)
+class Comparison:
+    """One metric of a variant against the default."""
+    metric: str
+    variant: dict           # aggregate over the variant's seeds (experiments.aggregate)
+    default: dict
+    difference: float       # variant mean minus default mean
+    error: float | None     # standard error of that difference (None: too few seeds)
+    verdict: str            # "higher", "lower" or "same"
+
+
+def compare(metric: str, variant: dict, default: dict) -> Comparison | None:
+    if not variant.get(metric) or not default.get(metric):
+        return None
+    a, b = variant[metric], default[metric]
+    difference = a["mean"] - b["mean"]
+    if a["sd"] is None or b["sd"] is None:
+        error = None
+        verdict = "same" if difference == 0 else ("higher" if difference > 0 else "lower")
+    else:
+        error = math.sqrt(a["sd"] ** 2 / a["n"] + b["sd"] ** 2 / b["n"])
+        if abs(difference) < 2 * error or difference == 0:
+            verdict = "same"
+        else:
+            verdict = "higher" if difference > 0 else "lower"
+    return Comparison(metric, a, b, difference, error, verdict)
+
+
+# The metrics each variant's sentence reports, beyond the loss.
+CLAIMS = {"loss-bands": ("best_val_loss", "final_val_loss"),
+          "radius-over-training": ("spectral_radius",),
+          "clipped-share": ("clipped_share",),
+          "loss-against-size": ("params",)}
+
+
+def comparisons(sweep: Sweep, variant: Variant) -> dict[str, Comparison]:
+    """metric -> Comparison, for the metrics the variant's charts make claims about."""
+    default = aggregate(sweep.walked_variant, sweep.walk[1])
+    mine = aggregate(variant, sweep.walk[1])
+    metrics = [m for name in ("loss-bands", *variant.compare) for m in CLAIMS.get(name, ())]
+    out = {}
+    for metric in dict.fromkeys(metrics):
+        found = compare(metric, mine, default)
+        if found is not None:
+            out[metric] = found
+    return out

@@ -4,9 +4,10 @@ A page opened from file:// may not fetch a JSON file, but it may load a script;
 so each export is a one-line script that assigns one global:
 
 - ``data/snapshots.js`` sets ``window.charrnnSnapshots``: what the training
-  scrubber shows at every recorded step (site_src/static/scrubber.js). Floats
-  are rounded to 4 significant digits, probabilities to whole thousandths.
-  Written only when some section has a ``scrubber:``.
+  scrubber shows at every recorded step (site_src/static/scrubber.js). Short
+  lists are JSON numbers at 4 significant digits; the big arrays are packed
+  integer codes (see ``packed``): probabilities in 8 bits, eigenvalues and PCA
+  points in 16, weights in 4. Written only when some section has a ``scrubber:``.
 - ``data/model.js`` sets ``window.charrnnModel``: the final weights from
   checkpoint.npz at full float64 precision (each float as Python's ``repr``,
   which JavaScript parses back to the same double) and the vocabulary, for the
@@ -26,12 +27,14 @@ The same run and the same sections give the same bytes.
 """
 from __future__ import annotations
 
+import base64
 import json
-import math
 from html.parser import HTMLParser
 
 import numpy as np
 
+from .charts.heat import LEVELS, shade_codes
+from .charts.style import outside_unit_circle, significant
 from .pages import IndexPage, SectionPage
 from .run import Run
 
@@ -64,28 +67,55 @@ def short(values) -> list | float | None:
     """Floats (any nesting) at 4 significant digits; NaN and infinity as null."""
     array = np.asarray(values, dtype=np.float64)
     if array.ndim == 0:
-        value = float(array)
-        return float(f"{value:.4g}") if math.isfinite(value) else None
+        return significant(array)
     return [short(v) for v in array]
 
 
-def permille(probs: np.ndarray) -> list:
-    """Probabilities as whole thousandths (0..1000): plenty for a heat map."""
-    return np.rint(np.nan_to_num(np.asarray(probs, dtype=np.float64)) * 1000) \
-        .astype(np.int64).tolist()
+def packed(values, bits: int, scale: float = 1.0, zero: int = 0) -> dict:
+    """An array as integer codes, ``code = round(value / scale) + zero``, stored
+    ``bits`` to a code (4: two to a byte, high half first; 8; 16: little-endian),
+    base64-encoded: 4/3 of a character per byte, where a number written out in
+    JSON takes 3 to 7. scrubber.js reads it back as ``(code - zero) * scale``."""
+    array = np.nan_to_num(np.asarray(values, dtype=np.float64))
+    codes = np.rint(array / scale).astype(np.int64) + zero
+    if codes.size and (codes.min() < 0 or codes.max() >= 2 ** bits):
+        raise ValueError(f"codes out of the {bits}-bit range: scale {scale} is too small")
+    flat = codes.ravel()
+    if bits == 4:
+        flat = np.concatenate([flat, np.zeros(flat.size % 2, np.int64)])
+        raw = (flat[0::2] << 4 | flat[1::2]).astype(np.uint8).tobytes()
+    elif bits == 8:
+        raw = flat.astype(np.uint8).tobytes()
+    elif bits == 16:
+        raw = flat.astype("<u2").tobytes()
+    else:
+        raise ValueError(f"cannot pack {bits}-bit codes")
+    return {"bits": bits, "shape": list(array.shape), "scale": scale, "zero": zero,
+            "data": base64.b64encode(raw).decode("ascii")}
+
+
+def fine(values) -> dict:
+    """Coordinates in 16 bits: a step of 1/32767 of the largest magnitude."""
+    array = np.asarray(values, dtype=np.float64)
+    reach = float(np.abs(np.nan_to_num(array)).max()) if array.size else 0.0
+    return packed(array, 16, scale=(reach or 1.0) / 32767, zero=32768)
 
 
 def snapshot_data(run: Run) -> dict:
     s = run.snapshots
     steps = s["step"].astype(np.int64).tolist()
+    # Largest modulus first, so that "the first outside[i] eigenvalues of step i"
+    # are the ones outside the unit circle: the page draws and counts exactly the
+    # eigenvalues that the static chart calls outside (walkthrough/charts/style.py).
     eig = s["eigenvalues"]
+    eig = np.take_along_axis(eig, np.argsort(-np.abs(eig), axis=1, kind="stable"), axis=1)
     data = {
         "steps": steps,
         "vocab": list(run.vocab),
         "loss": short(s["loss"]),
         "radius": short(s["spectral_radius"]),
-        # per step: [re0, im0, re1, im1, ...]
-        "eigenvalues": short(np.stack([eig.real, eig.imag], axis=-1).reshape(len(steps), -1)),
+        "eigenvalues": fine(np.stack([eig.real, eig.imag], axis=-1)),     # (S, H, 2)
+        "outside": outside_unit_circle(eig).sum(axis=1).astype(np.int64).tolist(),
         "stepGradNorms": short(s["step_grad_norms"]),
         "paramNames": list(run.snapshot_info.get("param_names", [])),
         "gradNorms": short(s["grad_norms"]),
@@ -96,10 +126,11 @@ def snapshot_data(run: Run) -> dict:
         "inputs": s["inputs"].astype(np.int64).tolist(),
         "targets": s["targets"].astype(np.int64).tolist(),
         "correct": s["correct"].astype(np.int64).tolist(),
-        "probs": permille(s["probs"]),
+        "probs": packed(np.clip(s["probs"], 0.0, 1.0), 8, scale=1 / 255),   # (S, T, V)
         "samples": list(run.snapshot_info.get("samples", [])),
         "trajectory": _trajectory(run),
         "jacobians": _jacobians(run),
+        "weights": _weights(run),
     }
     return data
 
@@ -110,7 +141,7 @@ def _trajectory(run: Run) -> dict | None:
     if not pca.get("trajectories"):
         return None
     return {"steps": [int(n) for n in pca["snapshot_steps"]],
-            "points": short(np.asarray(pca["trajectories"], dtype=np.float64)[..., :2]),
+            "points": fine(np.asarray(pca["trajectories"], dtype=np.float64)[..., :2]),
             "chars": ["".join(chars) for chars in pca.get("chars", [])],
             "explained": short(pca.get("explained_variance_ratio", [])[:2])}
 
@@ -122,6 +153,29 @@ def _jacobians(run: Run) -> dict | None:
     return {"steps": j["step"].astype(np.int64).tolist(),
             "distance": j["distance"].astype(np.int64).tolist(),
             "norm": short(j["product_norm"])}
+
+
+WEIGHTS = ("W_xh", "W_hh", "W_hy")
+
+
+def _weights(run: Run) -> dict | None:
+    """The weight matrices at the steps the run recorded them, as the heat maps'
+    shade codes (walkthrough/charts/heat.py) in 4 bits each, with each matrix's
+    largest |w| at each step: about a twelfth of the size of the floats in JSON,
+    and every shade the panel draws."""
+    if not (run.path / "weights.npz").is_file():
+        return None
+    w = run.weights
+    if len(w["step"]) == 0 or not all(name in w for name in WEIGHTS):
+        return None
+    shaded = {name: [shade_codes(matrix) for matrix in w[name]] for name in WEIGHTS}
+    return {"steps": w["step"].astype(np.int64).tolist(), "names": list(WEIGHTS),
+            "levels": LEVELS,
+            "largest": {name: short([largest for _, largest in shaded[name]])
+                        for name in WEIGHTS},
+            "codes": {name: packed(np.stack([codes for codes, _ in shaded[name]]), 4,
+                                   zero=LEVELS + 1)
+                      for name in WEIGHTS}}
 
 
 # ---------------------------------------------------------------------------

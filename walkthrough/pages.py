@@ -4,15 +4,15 @@ only arrange it.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .annotate import Placed
-from .charts import CHARTS
-from .comparisons import CAPTIONS, COMPARISON_CHARTS, Comparison, comparisons
+from .charts import CHARTS, COMPARISONS, FRAMES, Chart, as_panels
 from .errors import BuildError, Problem, shown
-from .experiments import aggregate
+from .experiments import Comparison, aggregate, comparisons
 from .figures import FigureError, Figures, fill
 from .highlight import highlight_lines
 from .markup import MarkupError, to_html
@@ -59,10 +59,20 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Drawing:
+    """A chart drawn for one frame: ``frame`` is "wide", "narrow" (the CSS shows
+    the one that suits the screen) or "any" (both frames gave the same picture);
+    small multiples have one SVG per panel."""
+    frame: str
+    svgs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Figure:
     name: str
     caption: str
-    svg: str
+    drawings: tuple[Drawing, ...]
+    twin: str | None = None      # the scrubber panel that takes this chart's place
 
 
 @dataclass(frozen=True)
@@ -133,13 +143,13 @@ class IndexPage:
     first: Link | None
 
 
-ChartRenderer = Callable[[str, Run], str]
-SpecRenderer = Callable[[str, dict], str]   # (an id for the SVG, a Vega-Lite spec) -> SVG
+# (chart, its inputs..., id=...) -> the chart drawn for every frame
+ChartRenderer = Callable[..., tuple[Drawing, ...]]
 
 
 def make_pages(site: Site, placed: dict[str, Placed], run: Run, figures: Figures,
-               draw: ChartRenderer, package: str, sweep: Sweep | None = None,
-               draw_spec: SpecRenderer | None = None) -> tuple[IndexPage, list[SectionPage]]:
+               draw: ChartRenderer, package: str,
+               sweep: Sweep | None = None) -> tuple[IndexPage, list[SectionPage]]:
     """All pages; raises BuildError listing every figure, Markdown or chart problem."""
     problems: list[Problem] = []
     links = [link_to(s) for s in site.sections]
@@ -149,9 +159,9 @@ def make_pages(site: Site, placed: dict[str, Placed], run: Run, figures: Figures
                              links[i + 1] if i + 1 < len(links) else None)
                 for i, section in enumerate(site.sections)]
     for i, section in enumerate(site.sections):
-        if section.experiments and sweep is not None and draw_spec is not None:
+        if section.experiments and sweep is not None:
             sections[i] = replace(sections[i],
-                                  experiments=experiments_of(section, sweep, draw_spec, problems))
+                                  experiments=experiments_of(section, sweep, draw, problems))
     index = index_page(site, links, figures, problems)
     if problems:
         raise BuildError(problems)
@@ -171,6 +181,7 @@ def section_page(section: Section, site: Site, placed: Placed | None, run: Run,
                                 "analysis, and the run's analysis.json has no 'units'",
                                 f"analyse the run again: python -m charrnn analyze {run.path}",
                                 section.id))
+    twins = {PANELS[name].twin: name for name in section.scrubber if PANELS[name].twin}
     return SectionPage(
         path=section.slug, id=section.id, number=f"{section.number:02d}",
         phase=phase_of(site, section.phase), title=section.title, subtitle=section.subtitle,
@@ -178,9 +189,10 @@ def section_page(section: Section, site: Site, placed: Placed | None, run: Run,
         prose=text.block("prose", section.prose),
         segments=segments(section, placed, text),
         code_columns=max(map(len, placed.excerpt.code.split("\n"))) if placed else 0,
-        figures=tuple(_figure(name, section, run, draw, problems) for name in section.charts),
+        figures=tuple(_figure(name, section, run, draw, problems, twins.get(name))
+                      for name in section.charts),
         prev=prev_link, next=next_link,
-        scrubber=tuple(Panel(name, PANELS[name]) for name in section.scrubber),
+        scrubber=tuple(Panel(name, PANELS[name].caption) for name in section.scrubber),
         live_model=section.live_model, units=section.units)
 
 
@@ -239,44 +251,53 @@ def _indent(line: str) -> int:
 
 
 def _figure(name: str, section: Section, run: Run, draw: ChartRenderer,
-            problems: list[Problem]) -> Figure:
+            problems: list[Problem], twin: str | None) -> Figure:
     try:
-        svg = draw(name, run)
+        drawings = draw(CHARTS[name], run)
     except ChartError as error:
         problems.append(Problem(shown(section.path), f"chart '{name}': {error.message}",
                                 error.hint, section.id))
-        svg = ""
+        drawings = ()
     except (KeyError, IndexError, ValueError, TypeError) as error:
         problems.append(Problem(shown(section.path),
                                 f"chart '{name}' failed on this run: {type(error).__name__}: "
                                 f"{error}", "the run lacks data the chart needs: check "
-                                "walkthrough/charts.py against docs/run-format.md", section.id))
-        svg = ""
-    return Figure(name, CHARTS[name].caption, svg)
+                                "walkthrough/charts/ against docs/run-format.md", section.id))
+        drawings = ()
+    return Figure(name, CHARTS[name].caption, drawings, twin)
 
 
 def chart_renderer(theme: dict, cache: Path) -> ChartRenderer:
-    """Draw a registered chart for a run as inline SVG, through the SVG cache."""
-    def draw(name: str, run: Run) -> str:
-        return scope_ids(render_svg(CHARTS[name].spec(run), theme, cache), name)
+    """Draw a chart as inline SVG through the SVG cache: once per frame, or once for
+    both when the two frames give the same specs. ``inputs`` are what the chart's
+    source says it draws: the run, or the sweep and a variant."""
+    def draw(chart: Chart, *inputs, figure_id: str | None = None) -> tuple[Drawing, ...]:
+        expected = {"run": 1, "experiment": 2}.get(chart.source)
+        if expected != len(inputs):
+            raise ChartError(f"the chart draws '{chart.source}', which this page does not "
+                             "provide", "list it only where that source exists")
+        specs = {frame.name: as_panels(chart.spec(*inputs, frame)) for frame in FRAMES}
+        if len({_canonical(panels) for panels in specs.values()}) == 1:
+            specs = {"any": next(iter(specs.values()))}
+        prefix = figure_id or chart.name
+        return tuple(Drawing(frame, tuple(
+            scope_ids(render_svg(spec, theme, cache), f"{prefix}-{frame}-{k}")
+            for k, spec in enumerate(panels))) for frame, panels in specs.items())
     return draw
 
 
-def spec_renderer(theme: dict, cache: Path) -> SpecRenderer:
-    """Draw any Vega-Lite spec as inline SVG, through the same cache."""
-    def draw(figure_id: str, spec: dict) -> str:
-        return scope_ids(render_svg(spec, theme, cache), figure_id)
-    return draw
+def _canonical(panels: list[dict]) -> str:
+    return json.dumps(panels, sort_keys=True, default=str)
 
 
-def experiments_of(section: Section, sweep: Sweep, draw_spec: SpecRenderer,
+def experiments_of(section: Section, sweep: Sweep, draw: ChartRenderer,
                    problems: list[Problem]) -> Experiments:
     """Every variant but the walked-through one, against it (section 20)."""
     results = []
     for variant in sweep.variants:
         if variant.name == sweep.walk[0] or not variant.entries:
             continue
-        figures = tuple(_comparison_figure(name, sweep, variant, draw_spec, section, problems)
+        figures = tuple(_comparison_figure(name, sweep, variant, draw, section, problems)
                         for name in ("loss-bands", *variant.compare))
         results.append(VariantResult(variant.name, variant.about, variant.settings,
                                      aggregate(variant, sweep.walk[1]),
@@ -284,22 +305,22 @@ def experiments_of(section: Section, sweep: Sweep, draw_spec: SpecRenderer,
     return Experiments(aggregate(sweep.walked_variant, sweep.walk[1]), tuple(results))
 
 
-def _comparison_figure(name: str, sweep: Sweep, variant: Variant, draw_spec: SpecRenderer,
+def _comparison_figure(name: str, sweep: Sweep, variant: Variant, draw: ChartRenderer,
                        section: Section, problems: list[Problem]) -> Figure:
-    if name not in COMPARISON_CHARTS:
+    figure_id = f"{variant.name}-{name}"
+    if name not in COMPARISONS:
         problems.append(Problem(shown(section.path), f"variant '{variant.name}' asks for the "
                                 f"comparison chart '{name}', which does not exist",
                                 "in the experiment file, use one of: " +
-                                ", ".join(sorted(COMPARISON_CHARTS)), section.id))
-        return Figure(name, "", "")
-    figure_id = f"{variant.name}-{name}"
+                                ", ".join(sorted(COMPARISONS)), section.id))
+        return Figure(figure_id, "", ())
     try:
-        svg = draw_spec(figure_id, COMPARISON_CHARTS[name](sweep, variant))
+        drawings = draw(COMPARISONS[name], sweep, variant, figure_id=figure_id)
     except ChartError as error:
         problems.append(Problem(shown(section.path), f"comparison '{figure_id}': {error.message}",
                                 error.hint, section.id))
-        svg = ""
+        drawings = ()
     except BuildError as error:    # a damaged run, found while reading its curves
         problems.extend(error.problems)
-        svg = ""
-    return Figure(figure_id, CAPTIONS[name], svg)
+        drawings = ()
+    return Figure(figure_id, COMPARISONS[name].caption, drawings)

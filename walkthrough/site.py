@@ -14,7 +14,7 @@ from .errors import BuildError, Problem, shown
 from .exports import data_files
 from .figures import figures_of
 from .output import refusal, write_site
-from .pages import chart_renderer, make_pages, spec_renderer
+from .pages import chart_renderer, make_pages
 from .render import environment, render_index, render_section
 from .run import Sweep, load_sweep, single_run_sweep
 from .sections import load_site
@@ -64,9 +64,8 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
     log(f"the sections read {shown(run.path)} ({walked.variant}, seed {walked.seed})")
     theme = json.loads((options.site_src / "chart-theme.json").read_text(encoding="utf-8"))
     draw = chart_renderer(theme, options.cache / "charts")
-    draw_spec = spec_renderer(theme, options.cache / "charts")
     index, sections = make_pages(site, placed, run, figures_of(run, sweep), draw,
-                                 options.package.name, sweep, draw_spec)
+                                 options.package.name, sweep)
 
     env = environment(options.site_src / "templates", site.title)
     files = {page.path: render_section(env, page).encode() for page in sections}

@@ -1,26 +1,33 @@
 // The training scrubber: one slider over the run's recorded snapshot steps that
-// redraws every panel of its section (walkthrough/panels.py names them) as
-// small hand-written SVG, from window.charrnnSnapshots (data/snapshots.js).
-// Without JavaScript the scrubber stays hidden and the static charts show the
-// final step. Colours come from CSS classes, so the panels follow the theme.
+// redraws every panel of its section (walkthrough/panels.py names them).
+//
+// Everything is drawn from one dataset, window.charrnnSnapshots (data/snapshots.js,
+// written by walkthrough/exports.py). window.charrnnScrubber.show(dataset) draws
+// every scrubber of the page from a dataset; calling it again with another run's
+// dataset redraws them all from that one, at the nearest step.
+//
+// A panel is drawn at the width it is given, one SVG unit to a CSS pixel, so its
+// text is always the size interactive.css says (11 px and up) on a phone and on a
+// wide screen alike; the panels redraw when their width changes. They use the
+// static charts' colours and fonts (charts.css), and a panel with a static twin
+// (a figure marked data-scrub-twin) takes that figure's place once it runs.
+// Without JavaScript the scrubber stays hidden and the static charts remain.
 (() => {
-  const data = window.charrnnSnapshots;
-  if (!data || !data.steps || !data.steps.length) return;
-  const S = data.steps.length;
-  const W = 320, H = 220;   // a panel's viewBox
-  const HEIGHT = { sample: 124 };   // ...except these, which need less height
-
-  // --- small helpers ------------------------------------------------------------
+  // --- SVG text ------------------------------------------------------------------
   const esc = (text) => String(text).replace(/[&<>"]/g, (c) =>
     ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
   const r2 = (x) => Math.round(x * 100) / 100;
   const attrs = (a) => Object.entries(a).map(([k, v]) => ` ${k}="${esc(v)}"`).join("");
   const tag = (name, a, body = "") => `<${name}${attrs(a)}>${body}</${name}>`;
-  const line = (x1, y1, x2, y2, cls) => tag("line", { x1: r2(x1), y1: r2(y1), x2: r2(x2), y2: r2(y2), class: cls });
-  const text = (x, y, body, cls = "lbl", anchor = "start") =>
-    tag("text", { x: r2(x), y: r2(y), class: cls, "text-anchor": anchor }, esc(body));
+  const line = (x1, y1, x2, y2, cls) =>
+    tag("line", { x1: r2(x1), y1: r2(y1), x2: r2(x2), y2: r2(y2), class: cls });
+  const text = (x, y, body, cls = "lbl", anchor = "start", extra = {}) =>
+    tag("text", { x: r2(x), y: r2(y), class: cls, "text-anchor": anchor, ...extra }, esc(body));
   const path = (points, cls) => tag("path", {
     d: points.map(([x, y], i) => `${i ? "L" : "M"}${r2(x)} ${r2(y)}`).join(""), class: cls });
+  const dot = (x, y, r, cls, extra = {}) => tag("circle", { cx: r2(x), cy: r2(y), r, class: cls, ...extra });
+
+  // --- numbers ----------------------------------------------------------------------
   const linear = (d0, d1, r0, r1) => (v) => r0 + (v - d0) / ((d1 - d0) || 1) * (r1 - r0);
   const logScale = (d0, d1, r0, r1) => {
     const l0 = Math.log10(d0), l1 = Math.log10(d1);
@@ -28,8 +35,19 @@
   };
   const finite = (values) => values.flat(Infinity).filter((v) => v !== null && isFinite(v));
   const fmt = (v, digits = 3) => (v === null || v === undefined ? "–" : Number(v).toPrecision(digits));
-  const shown = (ch) => (ch === " " ? "␣" : ch);
+  const fixed = (v, digits) => (v === null || v === undefined ? "–" : Number(v).toFixed(digits));
   const group = (n) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  const shown = (ch) => (ch === " " ? "␣" : ch);   // the static charts' space glyph too
+  /** About `count` evenly spaced round ticks (steps of 1, 2 or 5 times a power of
+   *  ten, the nearest to the even split, as d3 picks them) over [lo, hi]. */
+  const niceTicks = (lo, hi, count = 5) => {
+    const raw = (hi - lo) / Math.max(1, count), power = 10 ** Math.floor(Math.log10(raw || 1));
+    const ratio = raw / power;
+    const step = power * (ratio >= Math.sqrt(50) ? 10 : ratio >= Math.sqrt(10) ? 5 : ratio >= Math.sqrt(2) ? 2 : 1);
+    const ticks = [];
+    for (let t = Math.ceil(lo / step - 1e-9) * step; t <= hi + step * 1e-9; t += step) ticks.push(+t.toPrecision(6));
+    return ticks;
+  };
   /** Ticks for a log axis over [lo, hi]: powers of ten, or 1-2-5 steps on a short range. */
   const decades = (lo, hi) => {
     const e0 = Math.floor(Math.log10(lo)), e1 = Math.ceil(Math.log10(hi));
@@ -44,8 +62,9 @@
     }
     return ticks.length ? ticks : [lo, hi];
   };
-  const tickLabel = (v) => (v >= 1e6 || v < 1e-2 ? v.toExponential(0).replace("e+", "e")
-    : v >= 1000 ? group(v) : String(+v.toPrecision(3)));
+  const tickLabel = (v) => (Math.abs(v) >= 1e6 || (v !== 0 && Math.abs(v) < 1e-2)
+    ? v.toExponential(0).replace("e+", "e") : Math.abs(v) >= 1000 ? group(v) : String(+v.toPrecision(3)).replace("-", "−"));
+  const stepLabel = (v) => (v >= 1000 ? `${v / 1000}k` : String(v));
   /** The index of the last record at or before `step` in `steps` (sorted), else 0. */
   const atOrBefore = (steps, step) => {
     let found = 0;
@@ -53,227 +72,368 @@
     return found;
   };
 
-  // --- the panels: each returns { body, label } for snapshot index i ------------------
-  const panels = {};
-
-  panels.eigenvalues = (() => {
-    const all = finite(data.eigenvalues);
-    let R = 1.05;
-    for (let k = 0; k + 1 < all.length; k += 2) R = Math.max(R, Math.hypot(all[k], all[k + 1]));
-    R *= 1.08;
-    const size = 200, cx = 110, cy = 110, scale = size / 2 / R;
-    return (i) => {
-      const e = data.eigenvalues[i];
-      let dots = "", outside = 0;
-      for (let k = 0; k + 1 < e.length; k += 2) {
-        const out = Math.hypot(e[k], e[k + 1]) > 1;
-        outside += out;
-        dots += tag("circle", { cx: r2(cx + e[k] * scale), cy: r2(cy - e[k + 1] * scale), r: 2.6,
-                                class: out ? "dot hot" : "dot" });
-      }
-      const radius = data.radius[i];
-      const body = line(cx - R * scale, cy, cx + R * scale, cy, "axis") +
-        line(cx, cy - R * scale, cx, cy + R * scale, "axis") +
-        tag("circle", { cx, cy, r: r2(scale), class: "ring" }) +
-        tag("circle", { cx, cy, r: r2(radius * scale), class: "ring-rho" }) + dots +
-        text(cx + R * scale - 2, cy - 4, "Re", "lbl muted", "end") +
-        text(cx + 4, cy - R * scale + 10, "Im", "lbl muted") +
-        text(226, 40, `ρ = ${fmt(radius, 4)}`, "lbl big") +
-        text(226, 60, `${e.length / 2} eigenvalues`, "lbl muted") +
-        text(226, 76, `${outside} outside`, "lbl muted") +
-        text(226, 92, "the unit circle", "lbl muted");
-      return { body, label: `Eigenvalues of W_hh at step ${group(data.steps[i])}: spectral radius ` +
-        `${fmt(radius, 4)}, ${outside} of ${e.length / 2} outside the unit circle` };
-    };
-  })();
-
-  panels["spectral-radius"] = (() => {
-    const values = finite(data.radius).concat([1]);
-    const lo = Math.min(...values), hi = Math.max(...values), pad = (hi - lo) * 0.08 || 0.05;
-    const left = 44, right = W - 12, top = 14, bottom = H - 34;
-    const x = logScale(Math.max(1, data.steps[0]), data.steps[S - 1], left, right);
-    const y = linear(lo - pad, hi + pad, bottom, top);
-    const points = data.steps.map((s, k) => [x(s), y(data.radius[k])]).filter(([, v]) => isFinite(v));
-    const ticks = decades(Math.max(1, data.steps[0]), data.steps[S - 1]);
-    const axes = line(left, bottom, right, bottom, "axis") + line(left, top, left, bottom, "axis") +
-      ticks.map((t) => line(x(t), bottom, x(t), bottom + 4, "axis") +
-        text(x(t), bottom + 15, tickLabel(t), "lbl muted", "middle")).join("") +
-      [lo, hi].map((v) => text(left - 5, y(v) + 3, fmt(v, 3), "lbl muted", "end")).join("") +
-      line(left, y(1), right, y(1), "ref") + text(right, y(1) - 4, "ρ = 1", "lbl muted", "end") +
-      text((left + right) / 2, H - 4, "training step (log scale)", "lbl muted", "middle");
-    return (i) => {
-      const px = x(data.steps[i]), py = y(data.radius[i]);
-      const body = axes + path(points, "series") +
-        line(px, top, px, bottom, "cursor") +
-        tag("circle", { cx: r2(px), cy: r2(py), r: 4.5, class: "marker" }) +
-        text(Math.min(px + 6, right - 60), top + 10, `ρ = ${fmt(data.radius[i], 4)}`, "lbl big");
-      return { body, label: `Spectral radius over training; at step ${group(data.steps[i])} it is ` +
-        fmt(data.radius[i], 4) };
-    };
-  })();
-
-  panels["step-grad-norms"] = (() => {
-    const values = finite(data.stepGradNorms).filter((v) => v > 0);
-    const lo = Math.max(Math.min(...values), Math.max(...values) * 1e-8), hi = Math.max(...values);
-    const left = 44, right = W - 10, top = 14, bottom = H - 34;
-    const y = logScale(lo, hi, bottom, top);
-    const ticks = decades(lo, hi);
-    return (i) => {
-      const g = data.stepGradNorms[i], T = g.length, band = (right - left) / T;
-      const bars = g.map((v, t) => {
-        const top_ = v > 0 && v !== null ? y(v) : bottom;
-        return tag("rect", { x: r2(left + t * band + 1), y: r2(top_), width: r2(band - 2),
-                             height: r2(bottom - top_), class: "bar" });
-      }).join("");
-      const body = bars + line(left, bottom, right, bottom, "axis") + line(left, top, left, bottom, "axis") +
-        ticks.map((t) => line(left - 4, y(t), left, y(t), "axis") +
-          text(left - 6, y(t) + 3, tickLabel(t), "lbl muted", "end")).join("") +
-        text(left + band / 2, bottom + 14, "1", "lbl muted", "middle") +
-        text(right - band / 2, bottom + 14, String(T), "lbl muted", "middle") +
-        text((left + right) / 2, H - 4, "position t in the chunk (‖dL/dhₜ‖, log scale)", "lbl muted", "middle");
-      const first = g[0], last = g[T - 1];
-      return { body, label: `Gradient norm reaching each of the ${T} positions at step ` +
-        `${group(data.steps[i])}: ${fmt(first)} at the first, ${fmt(last)} at the last` };
-    };
-  })();
-
-  panels.trajectory = (() => {
-    const tr = data.trajectory;
-    if (!tr) return () => ({ body: text(W / 2, H / 2, "no PCA in this run", "lbl muted", "middle"),
-                             label: "No hidden-state PCA in this run" });
-    const xs = [], ys = [];
-    for (const pts of tr.points) for (const [a, b] of pts) { xs.push(a); ys.push(b); }
-    const x0 = Math.min(...xs), x1 = Math.max(...xs), y0 = Math.min(...ys), y1 = Math.max(...ys);
-    const left = 16, right = W - 16, top = 14, bottom = H - 24;
-    const x = linear(x0, x1, left, right), y = linear(y0, y1, bottom, top);
-    return (i) => {
-      const k = atOrBefore(tr.steps, data.steps[i]);
-      const pts = tr.points[k], chars = Array.from(tr.chars[k] || "");
-      const xy = pts.map(([a, b]) => [x(a), y(b)]);
-      const dots = xy.map(([px, py], t) =>
-        tag("circle", { cx: r2(px), cy: r2(py), r: 3, class: "dot", "fill-opacity": r2(0.25 + 0.75 * (t + 1) / xy.length) }) +
-        (chars[t] !== undefined ? text(px + 4, py - 3, shown(chars[t]), "lbl tiny") : "")).join("");
-      const body = line(x(0), top, x(0), bottom, "ref") + line(left, y(0), right, y(0), "ref") +
-        path(xy, "series thin") + dots +
-        tag("circle", { cx: r2(xy[0][0]), cy: r2(xy[0][1]), r: 5, class: "start" }) +
-        text(left, H - 6, "PC 1 →", "lbl muted") + text(right, H - 6, `chunk at step ${group(tr.steps[k])}`, "lbl muted", "end");
-      return { body, label: `The chunk's ${pts.length} hidden states in the plane of the first two ` +
-        `principal components at step ${group(tr.steps[k])}, reading “${tr.chars[k]}”` };
-    };
-  })();
-
-  panels.predictions = (() => {
-    const V = data.vocab.length;
-    const left = 16, top = 22, right = W - 4, bottom = H - 14;
-    return (i) => {
-      const probs = data.probs[i], inputs = data.inputs[i], targets = data.targets[i];
-      const T = probs.length, cw = (right - left) / T, ch = (bottom - top) / V;
-      let cells = "";
-      probs.forEach((row, t) => row.forEach((p, v) => {
-        if (p > 0) cells += tag("rect", { x: r2(left + t * cw), y: r2(top + v * ch), width: r2(cw), height: r2(ch),
-                                          class: "heat", "fill-opacity": r2(Math.min(1, p / 1000) ** 0.6) });
-      }));
-      const outlines = targets.map((v, t) => tag("rect", {
-        x: r2(left + t * cw + 0.5), y: r2(top + v * ch + 0.5), width: r2(cw - 1), height: r2(ch - 1),
-        class: data.correct[i][t] ? "target ok" : "target" })).join("");
-      const rows = data.vocab.map((c, v) => (ch >= 6 ? text(left - 3, top + (v + 0.5) * ch + 2.5, shown(c), "lbl tiny", "end") : "")).join("");
-      const cols = inputs.map((v, t) => text(left + (t + 0.5) * cw, top - 6, shown(data.vocab[v]), "lbl tiny", "middle")).join("");
-      const right_ = data.correct[i].reduce((a, b) => a + b, 0);
-      const body = tag("rect", { x: left, y: top, width: r2(right - left), height: r2(bottom - top), class: "frame" }) +
-        cells + outlines + rows + cols +
-        text(left, H - 3, `input characters across, next-character guesses down · ${right_} of ${T} top guesses right`, "lbl tiny muted");
-      return { body, label: `Predicted next-character distribution at each of the ${T} positions at step ` +
-        `${group(data.steps[i])}: the top guess was right at ${right_} of them` };
-    };
-  })();
-
-  panels.sample = (i) => {
-    const words = ("the " + (data.samples[i] || "")).split(/(?<= )/);
-    const lines = [""];
-    for (const w of words) {
-      if ((lines[lines.length - 1] + w).length > 38 && lines[lines.length - 1]) lines.push("");
-      lines[lines.length - 1] += w;
+  // --- packed arrays (walkthrough/exports.py: packed) --------------------------------
+  /** The values of a packed array, (code - zero) * scale, as a Float64Array. */
+  const unpack = (p) => {
+    const bytes = Uint8Array.from(atob(p.data), (c) => c.charCodeAt(0));
+    const count = p.shape.reduce((a, b) => a * b, 1);
+    const out = new Float64Array(count);
+    for (let k = 0; k < count; k++) {
+      const code = p.bits === 4 ? (k % 2 ? bytes[k >> 1] & 15 : bytes[k >> 1] >> 4)
+        : p.bits === 8 ? bytes[k] : bytes[2 * k] | (bytes[2 * k + 1] << 8);
+      out[k] = (code - p.zero) * p.scale;
     }
-    const body = lines.slice(0, 4).map((l, k) => text(10, 22 + k * 22, l, "lbl mono")).join("") +
-      text(10, HEIGHT.sample - 8, `step ${group(data.steps[i])}, temperature 1, after “the ”`, "lbl muted");
-    return { body, label: `Sample at step ${group(data.steps[i])}: the ${data.samples[i] || ""}` };
+    return out;
+  };
+  /** Row `i` (of the first axis) of an unpacked array with `shape`. */
+  const slice = (values, shape, i) => {
+    const size = shape.slice(1).reduce((a, b) => a * b, 1);
+    return values.subarray(i * size, (i + 1) * size);
   };
 
-  panels.jacobian = (() => {
-    const jac = data.jacobians;
-    if (!jac) return () => ({ body: text(W / 2, H / 2, "no Jacobians in this run", "lbl muted", "middle"),
-                              label: "No Jacobians in this run" });
-    const values = finite(jac.norm).filter((v) => v > 0);
-    const lo = Math.max(Math.min(...values), Math.max(...values) * 1e-12), hi = Math.max(...values);
-    const left = 44, right = W - 12, top = 14, bottom = H - 34, K = jac.distance.length;
-    const x = linear(jac.distance[0], jac.distance[K - 1], left, right), y = logScale(lo, hi, bottom, top);
-    const curve = (j) => jac.distance.map((d, k) => [x(d), y(jac.norm[j][k] ?? lo)]);
-    const axes = line(left, bottom, right, bottom, "axis") + line(left, top, left, bottom, "axis") +
-      decades(lo, hi).map((t) => line(left - 4, y(t), left, y(t), "axis") +
-        text(left - 6, y(t) + 3, tickLabel(t), "lbl muted", "end")).join("") +
-      jac.distance.map((d) => text(x(d), bottom + 14, String(d), "lbl muted", "middle")).join("") +
-      text((left + right) / 2, H - 4, "distance k, steps back", "lbl muted", "middle") +
-      path(curve(0), "series faint") + path(curve(jac.steps.length - 1), "series faint dashed");
-    return (i) => {
-      const j = atOrBefore(jac.steps, data.steps[i]);
-      const pts = curve(j);
-      const body = axes + path(pts, "series") +
-        pts.map(([px, py]) => tag("circle", { cx: r2(px), cy: r2(py), r: 2.8, class: "marker" })).join("") +
-        text(right, top + 10, `step ${group(jac.steps[j])}`, "lbl big", "end");
-      return { body, label: `Jacobian product norm against distance at step ${group(jac.steps[j])}: ` +
-        `${fmt(jac.norm[j][0])} one step back, ${fmt(jac.norm[j][K - 1])} ${jac.distance[K - 1]} steps back` };
-    };
-  })();
+  // --- text layout ------------------------------------------------------------------
+  const PX = 11;                                   // the smallest text in a panel
+  const textWidth = (s, px = PX) => String(s).length * px * 0.56;   // Arial, roughly
+  /** Words broken into lines no wider than `width` at `px`. */
+  const wrap = (s, width, px = PX) => {
+    const lines = [""];
+    for (const word of String(s).split(" ")) {
+      const next = lines[lines.length - 1] ? `${lines[lines.length - 1]} ${word}` : word;
+      if (textWidth(next, px) > width && lines[lines.length - 1]) lines.push(word);
+      else lines[lines.length - 1] = next;
+    }
+    return lines;
+  };
+  /** A headline (bold) and a muted note under it, wrapped to the width; returns
+   *  { body, bottom } with bottom the y below the last line. */
+  const header = (width, headline, note = "") => {
+    let body = "", y = -3;
+    for (const l of wrap(headline, width, 13 * 1.1)) body += text(0, (y += 17), l, "readout");   // bold is wider
+    for (const l of note ? wrap(note, width) : []) body += text(0, (y += 15), l, "lbl muted");
+    return { body, bottom: y + 8 };
+  };
+  /** A legend row: [kind, label] items flowed left to right, wrapped to the width.
+   *  Kinds: "blue", "orange" (dots), "solid", "dotted", "faint", "faint-dashed" (lines),
+   *  "box-ok", "box-bad" (outlined cells). Returns { body, bottom }. */
+  const legend = (width, items, top) => {
+    let x = 0, y = top + 8, body = "";
+    for (const [kind, label] of items) {
+      const need = 20 + textWidth(label) + 14;
+      if (x > 0 && x + need > width) { x = 0; y += 16; }
+      if (kind === "blue" || kind === "orange") body += dot(x + 5, y, 3.2, `dot ${kind} key`);
+      else if (kind.startsWith("box")) body += tag("rect", { x, y: y - 5, width: 10, height: 10, class: kind === "box-ok" ? "target ok" : "target" });
+      else body += line(x, y, x + 14, y, { solid: "ring", dotted: "ring-rho", faint: "series faint", "faint-dashed": "series faint dashed", line: "series" }[kind]);
+      body += text(x + 19, y + 4, label, "lbl muted");
+      x += need;
+    }
+    return { body, bottom: y + 12 };
+  };
+  /** Left and bottom axes with ticks and titles, in the style of the static charts. */
+  const axes = ({ left, right, top, bottom }, x, y, xTicks, yTicks, xTitle, yTitle,
+                 xLabel = tickLabel, yLabel = tickLabel) =>
+    line(left, bottom, right, bottom, "axis") + line(left, top, left, bottom, "axis") +
+    xTicks.map((t) => line(x(t), bottom, x(t), bottom + 5, "axis") +
+      text(x(t), bottom + 16, xLabel(t), "lbl", "middle")).join("") +
+    yTicks.map((t) => line(left - 5, y(t), left, y(t), "axis") +
+      text(left - 7, y(t) + 4, yLabel(t), "lbl", "end")).join("") +
+    (xTitle ? text((left + right) / 2, bottom + 31, xTitle, "lbl title", "middle") : "") +
+    (yTitle ? text(0, 0, yTitle, "lbl title", "middle",
+      { transform: `translate(${r2(left - 36)} ${r2((top + bottom) / 2)}) rotate(-90)` }) : "");
 
-  panels.clipping = (() => {
-    const names = data.paramNames.length ? data.paramNames : data.gradNorms[0].map((_, k) => `p${k}`);
-    const values = finite([data.gradNorms, data.totalGradNorm, data.clip ? [data.clip] : []]).filter((v) => v > 0);
-    const lo = Math.max(Math.min(...values), Math.max(...values) * 1e-6) / 1.5, hi = Math.max(...values) * 1.2;
-    const left = 62, right = W - 12, top = 30, bottom = H - 34;
-    const x = logScale(lo, hi, left, right);
-    const rows = [...names, "global"], band = (bottom - top) / rows.length;
-    const axes = decades(lo, hi).map((t) => line(x(t), bottom, x(t), bottom + 4, "axis") +
-      text(x(t), bottom + 15, tickLabel(t), "lbl muted", "middle")).join("") +
-      line(left, bottom, right, bottom, "axis") +
-      text((left + right) / 2, H - 4, "gradient norm before clipping (log scale)", "lbl muted", "middle") +
-      rows.map((n, k) => text(left - 6, top + (k + 0.5) * band + 3, n, "lbl", "end")).join("");
-    return (i) => {
-      const norms = [...data.gradNorms[i], data.totalGradNorm[i]];
-      const bars = norms.map((v, k) => tag("rect", { x: left, y: r2(top + k * band + 2), height: r2(band - 4),
-        width: r2(Math.max(0, x(v ?? lo) - left)), class: k === rows.length - 1 ? "bar strong" : "bar" })).join("");
-      const threshold = data.clip > 0
-        ? line(x(data.clip), top - 8, x(data.clip), bottom, "ref-strong") + text(x(data.clip) + 3, top - 2, `threshold ${data.clip}`, "lbl muted")
-        : "";
-      const verdict = data.clipped[i] ? `clipped: scaled by ${fmt(data.clipRatio[i], 3)}` : "not clipped";
-      const body = axes + bars + threshold + text(left, 12, verdict, "lbl big");
-      return { body, label: `Gradient norms at step ${group(data.steps[i])}: global ${fmt(data.totalGradNorm[i])}, ${verdict}` };
-    };
-  })();
+  // --- the panels: each is (d, i, width) -> { height, body, label } ---------------------
+  // d is the prepared dataset (prepare below), i the snapshot index, width in px.
+  const panels = {};
 
-  // --- wiring ---------------------------------------------------------------------
-  for (const scrubber of document.querySelectorAll("[data-scrubber]")) {
+  panels.eigenvalues = (d, i, width) => {
+    const n = d.eigenvalues.length / d.steps.length / 2, row = slice(d.eigenvalues, [d.steps.length, n * 2], i);
+    const outside = d.outside[i], radius = d.radius[i];
+    const head = header(width, `ρ = ${fixed(radius, 3)}`, `${outside} of ${n} eigenvalues outside the unit circle`);
+    const key = legend(width, [["solid", "unit circle"], ["dotted", "radius ρ"], ["blue", "on or inside"], ["orange", "outside"]], head.bottom);
+    const side = Math.min(width - 50, 300), left = 44, top = key.bottom + 8;
+    const box = { left, right: left + side, top, bottom: top + side };
+    const R = d.reach, x = linear(-R, R, box.left, box.right), y = linear(-R, R, box.bottom, box.top);
+    const ticks = niceTicks(-R, R, 4), scale = side / (2 * R);
+    let dots = "";
+    for (let k = n - 1; k >= 0; k--) {     // largest modulus first in the data: draw it last
+      dots += dot(x(row[2 * k]), y(row[2 * k + 1]), 2.7, k < outside ? "dot orange" : "dot blue");
+    }
+    const body = head.body + key.body +
+      line(x(0), box.top, x(0), box.bottom, "zero") + line(box.left, y(0), box.right, y(0), "zero") +
+      axes(box, x, y, ticks, ticks, "Re λ", "Im λ") +
+      dot(x(0), y(0), r2(scale), "ring") + dot(x(0), y(0), r2(radius * scale), "ring-rho") + dots;
+    return { height: box.bottom + 40, body,
+             label: `Eigenvalues of W_hh at step ${group(d.steps[i])}: spectral radius ` +
+               `${fixed(radius, 3)}, ${outside} of ${n} outside the unit circle` };
+  };
+
+  panels["spectral-radius"] = (d, i, width) => {
+    const head = header(width, `ρ = ${fixed(d.radius[i], 3)}`, `at step ${group(d.steps[i])}; dashed: ρ = 1`);
+    const top = head.bottom + 8, box = { left: 48, right: width - 12, top, bottom: top + 150 };
+    const hi = Math.max(1, ...finite(d.radius)) * 1.05;
+    const first = Math.max(1, d.steps[0]), last = d.steps[d.steps.length - 1];
+    const x = logScale(first, last, box.left, box.right), y = linear(0, hi, box.bottom, box.top);
+    const points = d.steps.map((s, k) => [x(s), y(d.radius[k])]).filter(([, v]) => isFinite(v));
+    const px = x(d.steps[i]), py = y(d.radius[i]);
+    const body = head.body + axes(box, x, y, decades(first, last), niceTicks(0, hi, 4),
+      "training step (log scale)", "spectral radius ρ(W_hh)", stepLabel) +
+      line(box.left, y(1), box.right, y(1), "ref") + path(points, "series") +
+      points.map(([a, b]) => dot(a, b, 1.6, "dot blue")).join("") +
+      line(px, box.top, px, box.bottom, "cursor") + dot(px, py, 5, "marker");
+    return { height: box.bottom + 40, body,
+             label: `Spectral radius over training; at step ${group(d.steps[i])} it is ${fixed(d.radius[i], 3)}` };
+  };
+
+  panels["step-grad-norms"] = (d, i, width) => {
+    const g = d.stepGradNorms[i], T = g.length, S = d.steps.length;
+    const head = header(width, `‖dL/dhₜ‖ = ${fmt(g[T - 1])} at t = ${T} … ${fmt(g[0])} at t = 1`,
+      "the gradient reaching each position; it travels from right to left");
+    const key = legend(width, [["line", `step ${group(d.steps[i])}`], ["faint", `step ${group(d.steps[0])}`],
+      ["faint-dashed", `step ${group(d.steps[S - 1])}`]], head.bottom);
+    const top = key.bottom + 8, box = { left: 48, right: width - 12, top, bottom: top + 150 };
+    const x = linear(1, T, box.left, box.right), y = logScale(d.gradRange[0], d.gradRange[1], box.bottom, box.top);
+    const curve = (j) => d.stepGradNorms[j].map((v, t) => [x(t + 1), y(v ?? d.gradRange[0])]);
+    const pts = curve(i);
+    const body = head.body + key.body +
+      axes(box, x, y, niceTicks(1, T, 5).filter((t) => t >= 1), decades(...d.gradRange), "position t in the chunk", "‖dL/dhₜ‖") +
+      path(curve(0), "series faint") + path(curve(S - 1), "series faint dashed") + path(pts, "series") +
+      pts.map(([a, b]) => dot(a, b, 2.4, "dot blue")).join("");
+    return { height: box.bottom + 40, body,
+             label: `Gradient norm reaching each of the ${T} positions at step ${group(d.steps[i])}: ` +
+               `${fmt(g[0])} at the first, ${fmt(g[T - 1])} at the last` };
+  };
+
+  panels.trajectory = (d, i, width) => {
+    const tr = d.trajectory;
+    if (!tr) return { height: 40, body: text(0, 20, "This run has no hidden-state PCA.", "lbl muted"), label: "No hidden-state PCA in this run" };
+    const k = atOrBefore(tr.steps, d.steps[i]), T = tr.shape[1];
+    const pts = slice(tr.values, tr.shape, k), chars = Array.from(tr.chars[k] || "");
+    const head = header(width, `the chunk at step ${group(tr.steps[k])}`, `“${tr.chars[k] || ""}”`);
+    const top = head.bottom + 8, box = { left: 48, right: width - 12, top, bottom: top + Math.min(300, width * 0.8) };
+    const x = linear(tr.range[0], tr.range[1], box.left, box.right), y = linear(tr.range[2], tr.range[3], box.bottom, box.top);
+    const xy = chars.map((_, t) => [x(pts[2 * t]), y(pts[2 * t + 1])]).slice(0, T);
+    const marks = xy.map(([px, py], t) =>
+      dot(px, py, 3, "dot blue", { "fill-opacity": r2(0.3 + 0.7 * (t + 1) / xy.length) }) +
+      text(px + 4, py - 4, shown(chars[t]), "char point-label")).join("");
+    const body = head.body +
+      line(x(0), box.top, x(0), box.bottom, "zero") + line(box.left, y(0), box.right, y(0), "zero") +
+      axes(box, x, y, niceTicks(tr.range[0], tr.range[1], 4), niceTicks(tr.range[2], tr.range[3], 4),
+        `PC1 (${Math.round(100 * tr.explained[0])}% of variance)`, `PC2 (${Math.round(100 * tr.explained[1])}% of variance)`) +
+      path(xy, "series thin") + marks + (xy.length ? dot(xy[0][0], xy[0][1], 6, "start") : "");
+    return { height: box.bottom + 40, body,
+             label: `The chunk's ${xy.length} hidden states in the plane of the first two ` +
+               `principal components at step ${group(tr.steps[k])}, reading “${tr.chars[k] || ""}”` };
+  };
+
+  panels.predictions = (d, i, width) => {
+    const V = d.vocab.length, inputs = d.inputs[i], targets = d.targets[i], T = inputs.length;
+    const probs = slice(d.probs, [d.steps.length, T * V], i);
+    const right = d.correct[i].reduce((a, b) => a + b, 0);
+    const head = header(width, `${right} of ${T} top guesses right`, "columns: the character read; rows: the next character");
+    const key = legend(width, [["box-ok", "came next, guessed"], ["box-bad", "came next, missed"]], head.bottom);
+    const left = 30, top = key.bottom + 22, cw = (width - left - 2) / T, ch = 13;
+    const bottom = top + V * ch;
+    let cells = "";
+    for (let t = 0; t < T; t++) {
+      for (let v = 0; v < V; v++) {
+        const p = probs[t * V + v];
+        if (p > 0) cells += tag("rect", { x: r2(left + t * cw), y: top + v * ch, width: r2(cw), height: ch,
+                                          class: "heat", "fill-opacity": r2(Math.min(1, p) ** 0.6) });
+      }
+    }
+    const outlines = targets.map((v, t) => tag("rect", {
+      x: r2(left + t * cw + 0.75), y: r2(top + v * ch + 0.75), width: r2(cw - 1.5), height: ch - 1.5,
+      class: d.correct[i][t] ? "target ok" : "target" })).join("");
+    const rows = d.vocab.map((c, v) => text(left - 5, top + (v + 0.5) * ch + 4, shown(c), "char", "end")).join("");
+    const cols = inputs.map((v, t) => text(left + (t + 0.5) * cw, top - 7, shown(d.vocab[v]), "char", "middle")).join("");
+    const body = head.body + key.body + tag("rect", { x: left, y: top, width: r2(width - left - 2), height: V * ch, class: "frame" }) +
+      cells + outlines + rows + cols;
+    return { height: bottom + 6, body,
+             label: `Predicted next-character distribution at each of the ${T} positions at step ` +
+               `${group(d.steps[i])}: the top guess was right at ${right} of them` };
+  };
+
+  panels.sample = (d, i, width) => {
+    const head = header(width, `step ${group(d.steps[i])}`, "temperature 1, after “the ”");
+    const perLine = Math.max(12, Math.floor(width / (12 * 0.62)));
+    const lines = [""];
+    for (const w of ("the " + (d.samples[i] || "")).split(/(?<= )/)) {
+      if ((lines[lines.length - 1] + w).length > perLine && lines[lines.length - 1]) lines.push("");
+      lines[lines.length - 1] += w;
+    }
+    const body = head.body + lines.map((l, k) => text(0, head.bottom + 14 + k * 19, l, "mono")).join("");
+    return { height: head.bottom + 14 + lines.length * 19, body,
+             label: `Sample at step ${group(d.steps[i])}: the ${d.samples[i] || ""}` };
+  };
+
+  panels.jacobian = (d, i, width) => {
+    const jac = d.jacobians;
+    if (!jac) return { height: 40, body: text(0, 20, "This run recorded no Jacobians.", "lbl muted"), label: "No Jacobians in this run" };
+    const j = atOrBefore(jac.steps, d.steps[i]), K = jac.distance.length, J = jac.steps.length;
+    const head = header(width, `${fmt(jac.norm[j][0])} one step back, ${fmt(jac.norm[j][K - 1])} at ${jac.distance[K - 1]}`,
+      `Jacobians recorded at step ${group(jac.steps[j])}; dashed: 1`);
+    const key = legend(width, [["line", `step ${group(jac.steps[j])}`], ["faint", `step ${group(jac.steps[0])}`],
+      ["faint-dashed", `step ${group(jac.steps[J - 1])}`]], head.bottom);
+    const top = key.bottom + 8, box = { left: 48, right: width - 12, top, bottom: top + 150 };
+    const x = linear(jac.distance[0], jac.distance[K - 1], box.left, box.right);
+    const y = logScale(jac.range[0], jac.range[1], box.bottom, box.top);
+    const curve = (k) => jac.distance.map((dist, m) => [x(dist), y(jac.norm[k][m] ?? jac.range[0])]);
+    const pts = curve(j);
+    const body = head.body + key.body + axes(box, x, y, jac.distance.filter((v) => v % 2 === 1 || K <= 6),
+      decades(...jac.range), "distance k, steps back", "norm of the product") +
+      line(box.left, y(1), box.right, y(1), "ref") +
+      path(curve(0), "series faint") + path(curve(J - 1), "series faint dashed") + path(pts, "series") +
+      pts.map(([a, b]) => dot(a, b, 2.6, "dot blue")).join("");
+    return { height: box.bottom + 40, body,
+             label: `Jacobian product norm against distance at step ${group(jac.steps[j])}: ` +
+               `${fmt(jac.norm[j][0])} one step back, ${fmt(jac.norm[j][K - 1])} ${jac.distance[K - 1]} steps back` };
+  };
+
+  panels.clipping = (d, i, width) => {
+    const names = d.paramNames.length ? d.paramNames : d.gradNorms[0].map((_, k) => `p${k}`);
+    const verdict = d.clipped[i] ? `clipped: scaled by ${fmt(d.clipRatio[i], 3)}` : "not clipped";
+    const head = header(width, verdict, d.clip > 0 ? `global norm ${fmt(d.totalGradNorm[i])}; dashed: the threshold, ${d.clip}`
+      : `global norm ${fmt(d.totalGradNorm[i])}; clipping is off`);
+    const rows = [...names, "global"], band = 22, top = head.bottom + 8;
+    const box = { left: 56, right: width - 14, top, bottom: top + rows.length * band };
+    const x = logScale(d.clipRange[0], d.clipRange[1], box.left, box.right);
+    const norms = [...d.gradNorms[i], d.totalGradNorm[i]];
+    const bars = norms.map((v, k) => tag("rect", { x: box.left, y: r2(top + k * band + 4), height: band - 8,
+      width: r2(Math.max(0, x(v ?? d.clipRange[0]) - box.left)), class: k === rows.length - 1 ? "bar strong" : "bar" })).join("");
+    const body = head.body + axes(box, x, () => 0, decades(...d.clipRange), [], "gradient norm before clipping (log scale)", "") +
+      rows.map((n, k) => text(box.left - 7, top + (k + 0.5) * band + 4, n, "lbl", "end")).join("") + bars +
+      (d.clip > 0 ? line(x(d.clip), top, x(d.clip), box.bottom, "ref-strong") : "");
+    return { height: box.bottom + 40, body,
+             label: `Gradient norms at step ${group(d.steps[i])}: global ${fmt(d.totalGradNorm[i])}, ${verdict}` };
+  };
+
+  // The weight matrices: the heat maps of walkthrough/charts/heat.py, one pixel per
+  // weight drawn on a canvas and scaled up without smoothing.
+  const MATRICES = [["W_xh", "input → hidden"], ["W_hh", "hidden → hidden"], ["W_hy", "hidden → output"]];
+  const weightImage = (d, name, k) => {
+    const key = `${name}:${k}`;
+    if (!d.images.has(key)) {
+      const w = d.weights, [, rows, cols] = w.shapes[name];
+      const codes = slice(w.codes[name], w.shapes[name], k);
+      const canvas = document.createElement("canvas");
+      canvas.width = cols;
+      canvas.height = rows;
+      const context = canvas.getContext("2d"), image = context.createImageData(cols, rows);
+      codes.forEach((code, p) => {
+        const rgb = code < 0 ? d.colours.blue : d.colours.orange;
+        image.data.set([...rgb, Math.round(255 * Math.abs(code) / w.levels)], 4 * p);
+      });
+      context.putImageData(image, 0, 0);
+      d.images.set(key, canvas.toDataURL("image/png"));
+    }
+    return d.images.get(key);
+  };
+  panels.weights = (d, i, width) => {
+    const w = d.weights;
+    if (!w) return { height: 40, body: text(0, 20, "This run recorded no weights.", "lbl muted"), label: "No recorded weights in this run" };
+    const k = atOrBefore(w.steps, d.steps[i]), V = d.vocab.length;
+    const head = header(width, `recorded at step ${group(w.steps[k])}`,
+      MATRICES.map(([name]) => `${name} largest |w| ${fixed(w.largest[name][k], 2)}`).join(" · "));
+    // Each map: 11 px per character (room for its label), `unit` px per hidden unit.
+    const H = w.shapes.W_hh[1], side = (n, unit) => (n === V ? 11 * n : unit * n);
+    const sized = (unit) => MATRICES.map(([name]) => {
+      const [, rows, cols] = w.shapes[name];
+      return { name, rows, cols, w: side(cols, unit), h: side(rows, unit) };
+    });
+    // Side by side (W_xh and W_hh share their rows) when the hidden units get 3 px
+    // or more that way, else one under the other.
+    const gap = 24, label = 20, clamp = (u) => Math.max(2, Math.min(6, Math.floor(u)));
+    const inRow = (width - 3 * label - 2 * gap - 11 * V) / (2 * H) >= 3;
+    const maps = sized(inRow ? clamp((width - 3 * label - 2 * gap - 11 * V) / (2 * H))
+                             : clamp((width - label) / H));
+    let x = 0, y = head.bottom + 10, body = head.body, bottom = y;
+    for (const [m, [name, what]] of maps.map((m, n) => [m, MATRICES[n]])) {
+      const ox = x + label, oy = y + 34;
+      body += text(x, y + 12, `${name}: ${what}`, "lbl strong") + text(x, y + 26, `${m.rows} × ${m.cols}`, "lbl muted") +
+        tag("image", { href: weightImage(d, name, k), x: ox, y: oy, width: m.w, height: m.h, preserveAspectRatio: "none", class: "pixels" }) +
+        tag("rect", { x: ox, y: oy, width: m.w, height: m.h, class: "frame" });
+      if (m.cols === V) body += d.vocab.map((c, v) => text(ox + (v + 0.5) * 11, oy + m.h + 13, shown(c), "char", "middle")).join("");
+      else body += text(ox, oy + m.h + 13, "1", "lbl muted") + text(ox + m.w, oy + m.h + 13, String(m.cols), "lbl muted", "end");
+      if (m.rows === V) body += d.vocab.map((c, v) => text(ox - 5, oy + (v + 0.5) * 11 + 4, shown(c), "char", "end")).join("");
+      else body += text(ox - 4, oy + 9, "1", "lbl muted", "end") + text(ox - 4, oy + m.h, String(m.rows), "lbl muted", "end");
+      bottom = Math.max(bottom, oy + m.h + 20);
+      if (inRow) x += m.w + label + gap;
+      else y = oy + m.h + 28;
+    }
+    return { height: bottom + 4, body,
+             label: `The weight matrices W_xh, W_hh and W_hy as recorded at step ${group(w.steps[k])}, as heat maps` };
+  };
+
+  // --- the dataset ----------------------------------------------------------------------
+  /** The dataset with its packed arrays decoded and the scales that every step shares. */
+  const prepare = (data) => {
+    const d = { ...data, images: new Map() };
+    const eig = data.eigenvalues;
+    d.eigenvalues = unpack(eig);
+    let reach = 1;
+    for (let k = 0; k + 1 < d.eigenvalues.length; k += 2) reach = Math.max(reach, Math.hypot(d.eigenvalues[k], d.eigenvalues[k + 1]));
+    d.reach = reach * 1.08;
+    d.probs = unpack(data.probs);
+    const positive = (values) => finite(values).filter((v) => v > 0);
+    const grads = positive(data.stepGradNorms);
+    d.gradRange = [Math.max(Math.min(...grads), Math.max(...grads) * 1e-8), Math.max(...grads)];
+    const clip = positive([data.gradNorms, data.totalGradNorm, data.clip ? [data.clip] : []]);
+    d.clipRange = [Math.max(Math.min(...clip), Math.max(...clip) * 1e-6) / 1.5, Math.max(...clip) * 1.2];
+    if (data.trajectory) {
+      const tr = data.trajectory, values = unpack(tr.points);
+      const xs = values.filter((_, k) => k % 2 === 0), ys = values.filter((_, k) => k % 2 === 1);
+      d.trajectory = { ...tr, values, shape: tr.points.shape,
+                       range: [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)] };
+    }
+    if (data.jacobians) {
+      const norms = positive(data.jacobians.norm).concat([1]);
+      d.jacobians = { ...data.jacobians, range: [Math.max(Math.min(...norms), Math.max(...norms) * 1e-12), Math.max(...norms)] };
+    }
+    if (data.weights) {
+      const w = data.weights;
+      d.weights = { ...w, codes: {}, shapes: {} };
+      for (const name of w.names) {
+        d.weights.codes[name] = unpack(w.codes[name]);
+        d.weights.shapes[name] = w.codes[name].shape;
+      }
+      const css = getComputedStyle(document.documentElement);
+      const rgb = (name, fallback) => {
+        const hex = (css.getPropertyValue(name).trim() || fallback).replace("#", "");
+        return [0, 2, 4].map((p) => parseInt(hex.slice(p, p + 2), 16));
+      };
+      d.colours = { blue: rgb("--chart-blue", "#4a7fd4"), orange: rgb("--chart-orange", "#e0803a") };
+    }
+    return d;
+  };
+
+  // --- the scrubbers on the page ------------------------------------------------------------
+  const states = new Map();   // scrubber element -> { data, index, draw }
+
+  /** Wire one scrubber's controls once; its state holds whichever dataset is shown. */
+  const bind = (scrubber) => {
     const range = scrubber.querySelector('input[type="range"]');
     const output = scrubber.querySelector("[data-scrubber-step]");
     const readout = scrubber.querySelector("[data-scrubber-readout]");
     const play = scrubber.querySelector("[data-scrubber-play]");
     const figures = [...scrubber.querySelectorAll("[data-scrub-panel]")]
       .filter((figure) => panels[figure.dataset.scrubPanel]);
-    for (const figure of figures) {
-      figure.querySelector("svg").setAttribute("viewBox", `0 0 ${W} ${HEIGHT[figure.dataset.scrubPanel] || H}`);
-    }
+    const state = { data: null, index: 0 };
 
-    const show = (i) => {
-      const step = data.steps[i];
+    state.draw = () => {
+      const d = state.data, i = state.index, step = d.steps[i];
       output.textContent = String(step);
-      range.setAttribute("aria-valuetext", `step ${group(step)} (${i + 1} of ${S} recorded)`);
-      if (readout) readout.textContent = `chunk loss ${fmt(data.loss[i], 3)} nats/char`;
+      range.value = String(i);
+      range.setAttribute("aria-valuetext", `step ${group(step)} (${i + 1} of ${d.steps.length} recorded)`);
+      if (readout) readout.textContent = `chunk loss ${fmt(d.loss[i], 3)} nats/char`;
       for (const figure of figures) {
-        const { body, label } = panels[figure.dataset.scrubPanel](i);
         const svg = figure.querySelector("svg");
+        const width = Math.max(200, Math.floor(svg.getBoundingClientRect().width));
+        const { height, body, label } = panels[figure.dataset.scrubPanel](d, i, width);
+        svg.setAttribute("viewBox", `0 0 ${width} ${Math.ceil(height)}`);
         svg.innerHTML = body;
         svg.setAttribute("aria-label", label);
       }
     };
+    const go = (i) => { state.index = i; state.draw(); };
 
     let timer = null;
     const stop = () => {
@@ -284,22 +444,52 @@
     };
     play.addEventListener("click", () => {
       if (timer) return stop();
-      if (Number(range.value) >= S - 1) range.value = "0";
+      if (state.index >= state.data.steps.length - 1) go(0);
       play.textContent = "Pause";
       play.setAttribute("aria-pressed", "true");
-      show(Number(range.value));
       timer = setInterval(() => {
-        const next = Number(range.value) + 1;
-        if (next >= S) return stop();
-        range.value = String(next);
-        show(next);
+        if (state.index + 1 >= state.data.steps.length) return stop();
+        go(state.index + 1);
       }, 400);
     });
-    range.addEventListener("input", () => { if (timer) stop(); show(Number(range.value)); });
+    range.addEventListener("input", () => { if (timer) stop(); go(Number(range.value)); });
 
-    range.max = String(S - 1);
-    range.value = String(S - 1);
-    show(S - 1);
+    // The scrubber takes the place of its panels' static twins.
     scrubber.hidden = false;
-  }
+
+    // Redraw at the new width when the panels' column changes (rotation, resizing).
+    const grid = scrubber.querySelector(".scrub-panels");
+    let width = grid.clientWidth, pending = false;
+    new ResizeObserver(() => {
+      if (grid.clientWidth === width || pending || !state.data) return;
+      width = grid.clientWidth;
+      pending = true;
+      requestAnimationFrame(() => { pending = false; state.draw(); });
+    }).observe(grid);
+    for (const figure of figures) {
+      for (const twin of document.querySelectorAll(`[data-scrub-twin="${figure.dataset.scrubPanel}"]`)) twin.hidden = true;
+    }
+    for (const charts of document.querySelectorAll(".charts")) {
+      if (!charts.querySelector(".chart:not([hidden])")) charts.hidden = true;
+    }
+    states.set(scrubber, state);
+    return state;
+  };
+
+  /** Draw every scrubber of the page from `data`, keeping each one's step where it can. */
+  const show = (data) => {
+    if (!data || !data.steps || !data.steps.length) return;
+    const d = prepare(data);
+    for (const scrubber of document.querySelectorAll("[data-scrubber]")) {
+      const state = states.get(scrubber) || bind(scrubber);
+      const step = state.data ? state.data.steps[state.index] : Infinity;
+      state.data = d;
+      state.index = Number.isFinite(step) ? atOrBefore(d.steps, step) : d.steps.length - 1;
+      scrubber.querySelector('input[type="range"]').max = String(d.steps.length - 1);
+      state.draw();
+    }
+  };
+
+  window.charrnnScrubber = { show };
+  show(window.charrnnSnapshots);
 })();

@@ -1,16 +1,15 @@
 """Charts of what single hidden units do (analysis.json["units"], written by
 charrnn/units.py): text coloured by a unit's activation, and how strongly the
-best unit follows each fact, trained against untrained. Registered with
-``@chart`` like those in charts.py.
+best unit follows each fact, trained against untrained.
 
-Both are drawn narrow (at most PHONE_WIDTH wide, margins included) so that a
-phone shows them at their natural size: their text stays 11-12 px on every
-screen instead of shrinking with the page.
+Both are drawn narrow in every frame (at most PHONE_WIDTH wide, margins
+included), so that a phone shows them at their natural size: their text stays
+11-12 px on every screen instead of shrinking with the page.
 """
 from __future__ import annotations
 
-from .charts import chart
-from .run import Run
+from ..run import Run
+from .chart import Frame, chart
 
 PHONE_WIDTH = 335            # the content width of a 375 px screen
 COLUMNS, CELL, LINE = 32, 10, 18   # the coloured text: characters per line, px per cell and line
@@ -60,7 +59,7 @@ def _header(feature: dict) -> str:
                     "positive, blue where it is negative, stronger the further from zero. "
                     "After each fact: the unit's statistic and the verdict against the "
                     "untrained network.")
-def unit_text(run: Run) -> dict:
+def unit_text(run: Run, frame: Frame) -> dict:
     units = run.analysis["units"]
     lines = wrap(units["excerpt"]["text"], COLUMNS)[:LINES]
     panels = []
@@ -111,7 +110,7 @@ def unit_text(run: Run) -> dict:
                         "untrained network's. A fact counts as learned when the trained "
                         "unit passes the dashed threshold and leads the control by the "
                         "margin stated in the text.")
-def unit_strength(run: Run) -> dict:
+def unit_strength(run: Run, frame: Frame) -> dict:
     units = run.analysis["units"]
     order = [units["features"][name]["label"] for name in units["feature_order"]]
     series = ["trained", "untrained (control)"]

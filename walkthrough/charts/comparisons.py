@@ -1,0 +1,147 @@
+"""Each experiment against the default, side by side: the charts section 20
+draws for every variant of the matrix (walkthrough/experiments.py has the
+numbers and the sentences' verdicts).
+
+A comparison chart draws an experiment (its source is "experiment"): it is
+given the sweep and one variant, and finds the default as the sweep's walked-
+through variant. Every variant gets `loss-bands`; an experiment file lists the
+others a variant needs under `compare:`, the chart that fits its claim. Every
+number comes from the runs the sweep left: validation curves, recorded
+snapshots and summaries.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from ..experiments import aggregate
+from ..run import Entry, Sweep, Variant
+from .chart import Frame
+from .chart import chart as _chart
+from .style import significant
+
+chart = partial(_chart, source="experiment")
+COLOURS = ["#7a7a7a", "#e0803a"]   # the default in grey, the variant in colour
+
+
+def _healthy(variant: Variant) -> list[Entry]:
+    return [e for e in variant.entries if not e.diverged]
+
+
+def _series(sweep: Sweep, variant: Variant) -> tuple[list[tuple[str, list[Entry]]], dict]:
+    base = sweep.walked_variant
+    pairs = [(f"{base.name} ({len(_healthy(base))} seeds)", _healthy(base)),
+             (f"{variant.name} ({len(_healthy(variant))} seeds)", _healthy(variant))]
+    names = [name for name, _ in pairs]
+    colour = {"field": "series", "type": "nominal", "title": None,
+              "scale": {"domain": names, "range": COLOURS}}
+    return pairs, colour
+
+
+@chart("loss-bands", "Validation loss over training: the line is the mean over the seeds, "
+                    "the band one standard deviation either side. The dashed rule is the "
+                    "entropy floor.")
+def loss_bands(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
+    pairs, colour = _series(sweep, variant)
+    rows, tops = [], []
+    for name, entries in pairs:
+        curves = [e.run.curves for e in entries]
+        steps = curves[0]["val_step"]
+        same = [c["val_loss"] for c in curves if np.array_equal(c["val_step"], steps)]
+        losses = np.asarray(same, dtype=np.float64)
+        mean = losses.mean(axis=0)
+        sd = losses.std(axis=0, ddof=1) if len(losses) > 1 else np.zeros_like(mean)
+        tops.append(float(np.max(mean[len(mean) // 5:])) if len(mean) > 4 else float(mean.max()))
+        rows += [{"step": int(s), "mean": significant(m), "low": significant(m - d),
+                  "high": significant(m + d), "series": name}
+                 for s, m, d in zip(steps, mean, sd, strict=True)]
+    floor = sweep.walked.summary.get("entropy_floor")
+    bottom = 0.9 * min([r["low"] for r in rows] + ([floor] if floor else []))
+    top = 1.15 * max(tops)
+    x = {"field": "step", "type": "quantitative", "title": "training step"}
+    y = {"type": "quantitative", "title": "validation loss (nats/char)",
+         "scale": {"domain": [round(bottom, 3), round(top, 3)], "nice": False}}
+    layers = [
+        {"mark": {"type": "area", "opacity": 0.22, "clip": True},
+         "encoding": {"x": x, "y": {"field": "low", **y}, "y2": {"field": "high"}, "color": colour}},
+        {"mark": {"type": "line", "clip": True},
+         "encoding": {"x": x, "y": {"field": "mean", **y}, "color": colour}},
+    ]
+    if floor:
+        layers.append({"data": {"values": [{"floor": floor}]},
+                       "mark": {"type": "rule", "strokeDash": [5, 4], "color": "currentColor",
+                                "opacity": 0.6},
+                       "encoding": {"y": {"field": "floor", "type": "quantitative"}}})
+    return {"width": frame.width, "height": 200, "data": {"values": rows}, "layer": layers}
+
+
+@chart("radius-over-training", "The spectral radius of W_hh at every recorded step, one line "
+                              "per seed (log step axis). The dashed rule marks 1.")
+def radius_over_training(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
+    pairs, colour = _series(sweep, variant)
+    rows, first, last = [], [], []
+    for name, entries in pairs:
+        for entry in entries:
+            s = entry.run.snapshots
+            steps = s["step"].astype(np.int64)
+            first.append(int(steps[0]))
+            last.append(int(steps[-1]))
+            rows += [{"step": int(t), "radius": significant(r), "series": name, "seed": entry.seed}
+                     for t, r in zip(steps, s["spectral_radius"], strict=True)]
+    x = {"field": "step", "type": "quantitative", "title": "training step (log scale)",
+         "scale": {"type": "log", "domain": [min(first), max(last)], "nice": False},
+         "axis": {"format": "~s"}}
+    return {
+        "width": frame.width, "height": 200,
+        "layer": [
+            {"data": {"values": rows},
+             "mark": {"type": "line", "strokeWidth": 1.2, "opacity": 0.85},
+             "encoding": {"x": x, "y": {"field": "radius", "type": "quantitative",
+                                        "title": "spectral radius of W_hh"},
+                          "color": colour, "detail": {"field": "seed", "type": "nominal"}}},
+            {"data": {"values": [{"one": 1.0}]},
+             "mark": {"type": "rule", "strokeDash": [5, 4], "color": "currentColor", "opacity": 0.6},
+             "encoding": {"y": {"field": "one", "type": "quantitative"}}},
+        ],
+    }
+
+
+def _dots_and_means(sweep: Sweep, variant: Variant, frame: Frame, metric: str, title: str,
+                    axis: dict) -> dict:
+    pairs, colour = _series(sweep, variant)
+    dots, means = [], []
+    for name, entries in pairs:
+        stats = aggregate(Variant(variant.name, "", {}, [], [], False, entries), sweep.walk[1])
+        if not stats.get(metric):
+            continue
+        dots += [{"series": name, "value": significant(v), "seed": s}
+                 for v, s in zip(stats[metric]["values"], stats[metric]["seeds"], strict=True)]
+        means.append({"series": name, "value": significant(stats[metric]["mean"])})
+    y = {"field": "series", "type": "nominal", "title": None,
+         "sort": [name for name, _ in pairs]}
+    x = {"field": "value", "type": "quantitative", "title": title, "axis": axis}
+    return {
+        "width": frame.width - (140 if frame.narrow else 180), "height": {"step": 34},
+        "layer": [
+            {"data": {"values": means}, "mark": {"type": "tick", "thickness": 2, "size": 22},
+             "encoding": {"y": y, "x": x, "color": {**colour, "legend": None}}},
+            {"data": {"values": dots}, "mark": {"type": "point", "filled": True, "size": 36,
+                                                "opacity": 0.8},
+             "encoding": {"y": y, "x": x, "color": {**colour, "legend": None}}},
+        ],
+    }
+
+
+@chart("clipped-share", "The share of steps whose gradient was clipped: one dot per seed, "
+                       "the tick is the mean.")
+def clipped_share(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
+    return _dots_and_means(sweep, variant, frame, "clipped_share", "share of steps clipped",
+                           {"format": ".0%"})
+
+
+@chart("loss-against-size", "The best validation loss of each seed (dots) and their mean "
+                           "(tick), for the default and the variant.")
+def loss_against_size(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
+    return _dots_and_means(sweep, variant, frame, "best_val_loss",
+                           "best validation loss (nats/char)", {})
