@@ -205,8 +205,10 @@ def _figure(name: str, section: Section, run: Run, draw: ChartRenderer,
     return Figure(name, CHARTS[name].caption, svg)
 
 
-def chart_renderer(theme: dict, cache: Path) -> ChartRenderer:
-    """Draw a registered chart for a run as inline SVG, through the SVG cache."""
+def chart_renderer(theme: dict, cache: Path,
+                   warn: Callable[[str], None] = lambda message: None) -> ChartRenderer:
+    """Draw a registered chart for a run as inline SVG, through the SVG cache
+    (``warn`` hears of damaged cache entries, which are drawn again)."""
     def draw(name: str, run: Run) -> str:
-        return scope_ids(render_svg(CHARTS[name].spec(run), theme, cache), name)
+        return scope_ids(render_svg(CHARTS[name].spec(run), theme, cache, warn), name)
     return draw
