@@ -30,6 +30,7 @@ from filelock import FileLock
 from walkthrough import output
 from walkthrough.errors import BuildError
 
+
 @pytest.fixture
 def published(project) -> dict[str, bytes]:
     """The project with its site built once: the files every fault must leave alone."""
