@@ -160,6 +160,31 @@ def test_prose_that_loops_or_allocates_is_stopped(project, name):
     assert "01-squares.yaml: section 'squares': prose: " in str(caught.value)
 
 
+# Markdown that Python-Markdown would read in quadratic time (minutes at this size).
+SLOW_MARKDOWN = {"open brackets": "[" * 19_000, "images": "![" * 9_000, "links": "[a" * 9_000,
+                 "empty links": "[](" * 6_000, "dollars": "$x " * 6_000,
+                 "display math": "$$x " * 4_000}
+
+
+@pytest.mark.parametrize("name", SLOW_MARKDOWN)
+def test_markdown_that_would_take_minutes_is_bounded(project, name):
+    project.section("01-squares", SECTION.replace(
+        "The run had {{ run.params | thousands }} parameters.", json.dumps(SLOW_MARKDOWN[name])))
+    with no_hang(30):
+        project.build()
+    assert (project.out / "sections" / "squares.html").is_file()
+
+
+def test_a_text_too_long_for_markdown_is_refused(project):
+    project.section("01-squares", SECTION.replace(
+        "The run had {{ run.params | thousands }} parameters.",
+        "{{ run.console * 1000 }}"))
+    with no_hang(30), pytest.raises(BuildError) as caught:
+        project.build()
+    assert_short(caught.value.problems)
+    assert "more than the 20,000 one prose or note may have" in str(caught.value)
+
+
 def test_ordinary_prose_still_renders(project):
     project.section("01-squares", SECTION.replace(
         "The run had {{ run.params | thousands }} parameters.",

@@ -24,7 +24,8 @@ from .errors import BuildError, file_problem, shown
 from .files import write_atomic
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-ENTRY_FORMAT = "svg with a digest line"   # part of the key: older entries are never read
+# Part of the key: change it with tidy() or the entry layout, and older entries are never read.
+ENTRY_FORMAT = "2: digest line, ids numbered per chart"
 DIGEST_LINE = re.compile(rb"^<!-- sha256:([0-9a-f]{64}) bytes:(\d{1,12}) -->$")
 
 
