@@ -18,8 +18,8 @@ import xml.etree.ElementTree as ET
 import markdown
 import nh3
 from latex2mathml.converter import convert_to_element
-from markdown.extensions import Extension
 from markdown import inlinepatterns
+from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 
 
