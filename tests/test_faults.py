@@ -526,7 +526,7 @@ def test_killed_between_the_two_renames_of_the_fallback_swap(project, published,
     rebuilt(project, edited)
 
 
-@pytest.mark.parametrize("seconds", [0.4, 0.8, 1.2, 1.6, 2.0, 2.4])
+@pytest.mark.parametrize("seconds", [0.5, 1.0, 1.5, 2.0, 2.5])
 def test_a_build_killed_at_any_moment_leaves_a_complete_site(project, published, edited, seconds):
     child = subprocess.Popen(project.command(), cwd=project.root,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -298,7 +298,7 @@ def write_section(project, data) -> None:
 
 
 # FUZZ_EXAMPLES=5000 explores more (the numbers below keep the suite quick).
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 300))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 200))
 LOADER = settings(max_examples=EXAMPLES, deadline=5_000,
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 CHECK = settings(max_examples=max(EXAMPLES // 5, 1), deadline=20_000,
@@ -351,9 +351,13 @@ def test_random_sections_pass_or_fail_build_check_in_short_lines(fuzz_project, d
 @CHECK
 @given(lock=LOCKS)
 def test_random_lock_files_pass_or_fail_build_check_in_short_lines(fuzz_project, lock):
-    (fuzz_project.site_src / "walkthrough.lock").write_text(json.dumps(lock), encoding="utf-8")
+    path = fuzz_project.site_src / "walkthrough.lock"
+    path.write_text(json.dumps(lock), encoding="utf-8")
     write_section(fuzz_project, yaml.safe_load(textwrap.dedent(SECTION)))
-    record("lock file", outcome_of(lambda: fuzz_project.build(check=True)))
+    try:
+        record("lock file", outcome_of(lambda: fuzz_project.build(check=True)))
+    finally:
+        path.unlink()
 
 
 def test_zz_report_how_many_cases_ran(capsys):
