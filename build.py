@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from walkthrough.cache import SETTINGS
-from walkthrough.errors import BuildError
+from walkthrough.errors import BuildError, file_problem
 from walkthrough.site import Options, build
 
 ROOT = Path(__file__).resolve().parent
@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         outcome = build(options(args), log=say)
     except BuildError as error:
         say(f"build failed:\n{error}")
+        return 1
+    except OSError as error:   # one the engine did not word itself: still one line, no traceback
+        say(f"build failed:\n{file_problem(error, None, 'read or write it')}")
         return 1
     for warning in outcome.warnings:
         say(f"warning: {warning}")

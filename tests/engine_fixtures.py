@@ -6,6 +6,8 @@ break while charrnn changes. The fixtures themselves are in conftest.py.
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,6 +135,20 @@ class Project:
         folder = folder or self.out
         return {p.relative_to(folder).as_posix(): p.read_bytes()
                 for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    def command(self, *args: str, prelude: str = "") -> list[str]:
+        """``build.py *args`` run on this project with the fake run, from its root
+        (so messages name paths as its author would see them). ``prelude`` is
+        Python run first, before the engine is imported: a place to inject faults."""
+        script = "\n".join([
+            "import sys", "from pathlib import Path", f"sys.path.insert(0, {str(REPO)!r})",
+            textwrap.dedent(prelude), "import build", f"build.ROOT = Path({str(self.root)!r})",
+            f"sys.exit(build.main({['--run', str(self.run), *map(str, args)]!r}))"])
+        return [sys.executable, "-c", script]
+
+    def cli(self, *args: str, prelude: str = "") -> subprocess.CompletedProcess:
+        return subprocess.run(self.command(*args, prelude=prelude), cwd=self.root,
+                              capture_output=True, text=True, timeout=300)
 
 
 def make_project(root: Path, run: Path, chart_cache: Path) -> Project:

@@ -1,12 +1,16 @@
-"""The dev server injects live reload into pages, and only there."""
+"""The dev server injects live reload into pages, and only there; it serves
+files, never lists a folder, and answers a hostile request without a traceback."""
 from __future__ import annotations
 
 import functools
+import socket
 import threading
 import urllib.request
 from http.server import ThreadingHTTPServer
 
-from walkthrough.serve import Handler, snapshot
+import pytest
+
+from walkthrough.serve import Handler, Server, snapshot
 
 
 def test_pages_get_live_reload_and_files_stay_clean(project):
@@ -34,3 +38,53 @@ def test_snapshot_sees_edits(project):
     before = snapshot([project.site_src])
     (project.site_src / "sections" / "01-squares.yaml").write_text("id: changed\n")
     assert snapshot([project.site_src]) != before
+
+
+@pytest.fixture
+def server(project):
+    """The dev server's handler over the project's built site, on a free port."""
+    project.build()
+    httpd = Server(("127.0.0.1", 0), functools.partial(Handler, directory=str(project.out)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd.server_address[1]
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def status(port: int, request: bytes) -> int:
+    """The status code of a raw request, sent as is (urllib would quote it)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(request)
+        reply = connection.recv(200)
+    return int(reply.split()[1])
+
+
+def test_folders_are_never_listed(server, project):
+    assert status(server, b"GET / HTTP/1.0\r\n\r\n") == 200        # index.html
+    for folder in ("/sections/", "/static/", "/data/", "/sections"):
+        code = status(server, f"GET {folder} HTTP/1.0\r\n\r\n".encode())
+        assert code in (301, 404), folder          # /sections redirects to /sections/
+        if code == 301:
+            assert status(server, f"GET {folder}/ HTTP/1.0\r\n\r\n".encode()) == 404
+
+
+@pytest.mark.parametrize("path", ["/%00", "/index.html%00", "/sections/%00/x.html",
+                                  "/%ED%A0%80", "/static/%00base.css"])
+def test_a_path_no_file_can_have_is_a_bad_request(server, capfd, path):
+    for method in ("GET", "HEAD"):
+        assert status(server, f"{method} {path} HTTP/1.0\r\n\r\n".encode()) == 400
+    assert status(server, b"GET /static/base.css HTTP/1.0\r\n\r\n") == 200   # still serving
+    assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["busy", "99999"])
+def test_a_port_it_cannot_use_is_reported_before_any_build(project, port):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        number = str(busy.getsockname()[1]) if port == "busy" else port
+        result = project.cli("--serve", "--port", number, "--out", str(project.out))
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"cannot listen on port {number}: ")
+    assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert not project.out.exists()   # it did not build first

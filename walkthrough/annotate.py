@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildError, Problem, shown
+from .errors import BuildError, Problem, quote, shown
 from .sections import Section
 from .source import Excerpt, SourceError, extract, locate
 
@@ -50,7 +50,7 @@ def place(section: Section, package: Path) -> Placed:
         if found is None:
             problems.append(Problem(
                 shown(section.path),
-                f"annotation '{note.id}' is stale: its code {_quote(note.code)} does not occur "
+                f"annotation '{note.id}' is stale: its code {quote(note.code)} does not occur "
                 f"in {package.name}/{excerpt.file}:{excerpt.first}-{excerpt.last}",
                 "the code changed: update the annotation's 'code:' (and re-read its text), "
                 "or remove the annotation", section.id))
@@ -60,7 +60,3 @@ def place(section: Section, package: Path) -> Placed:
         raise _Stale(problems)
     return Placed(excerpt, spans)
 
-
-def _quote(fragment: str) -> str:
-    one_line = " ".join(fragment.split())
-    return repr(one_line if len(one_line) <= 60 else one_line[:57] + "...")

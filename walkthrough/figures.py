@@ -20,10 +20,11 @@ import difflib
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .errors import clip
 from .experiments import all_variants
 from .run import Run, Sweep
+from .sandbox import BudgetedSandbox, OverBudget
 
 NAMESPACES = ("config", "corpus", "analysis", "timing", "summary")   # later ones win when flattened
 
@@ -123,9 +124,8 @@ def pm_percent(stats: dict, digits: int = 0) -> str:
 FILTERS = {"thousands": thousands, "fixed": fixed, "percent": percent, "duration": duration,
            "pm": pm, "pm_percent": pm_percent}
 
-_sandbox = ImmutableSandboxedEnvironment(undefined=_Unknown, autoescape=False,
-                                         keep_trailing_newline=True)
-_sandbox.filters.update(FILTERS)
+_sandbox = BudgetedSandbox(FILTERS, undefined=_Unknown, autoescape=False,
+                           keep_trailing_newline=True)
 
 
 def fill(text: str, figures: Figures) -> str:
@@ -133,21 +133,26 @@ def fill(text: str, figures: Figures) -> str:
     if "{" not in text:
         return text
     try:
-        return _sandbox.from_string(text).render(run=figures)
+        return _sandbox.render(text, run=figures)
+    except OverBudget as error:
+        raise FigureError(error.message, error.hint) from None
     except jinja2.TemplateSyntaxError as error:
         raise FigureError(f"template syntax error on line {error.lineno} of the text: "
-                          f"{error.message}",
+                          f"{clip(error.message or '')}",
                           "write figures as {{ run.name }}; use {% raw %}...{% endraw %} "
                           "around literal braces") from None
     except jinja2.UndefinedError as error:
-        raise FigureError(str(error), _suggest(str(error), figures)) from None
+        raise FigureError(clip(str(error)), _suggest(str(error), figures)) from None
     except jinja2.TemplateError as error:   # sandbox refusals, bad filter use
-        raise FigureError(f"template error: {error}",
+        raise FigureError(f"template error: {clip(str(error))}",
                           "use only run figures and the filters "
                           "round, thousands, fixed, percent, duration, pm, pm_percent") from None
     except (TypeError, ValueError) as error:
-        raise FigureError(f"a filter failed: {error}",
+        raise FigureError(f"a filter failed: {clip(str(error))}",
                           "check that the figure is a number where a filter expects one") from None
+    except Exception as error:   # the text is code: it can fail as any Python code can
+        raise FigureError(f"the text failed: {type(error).__name__}: {clip(str(error))}",
+                          "check the expressions in the text") from None
 
 
 def _suggest(message: str, figures: Figures) -> str:

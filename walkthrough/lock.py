@@ -11,8 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from .errors import BuildError, Problem, file_problem, quote, shown
+from .files import read_json, write_atomic
+
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+REPAIR = ("restore it from version control (`git checkout -- site_src/walkthrough.lock`), "
+          "or run `python build.py --accept` after re-reading every section's notes")
 
 
 def code_hash(code: str) -> str:
@@ -35,9 +43,19 @@ class Drift:
 
 
 def read(path: Path) -> dict[str, str]:
-    if not path.is_file():
+    """Section id -> code hash; an absent lock is empty, a damaged one a BuildError."""
+    if not path.exists():
         return {}
-    return json.loads(path.read_text(encoding="utf-8"))["sections"]
+    data = read_json(path, REPAIR)
+    sections = data.get("sections") if isinstance(data, dict) else None
+    if not isinstance(sections, dict):
+        raise BuildError([Problem(shown(path), "is not a lock file: it must hold "
+                                  '{"sections": {"<section id>": "sha256:..."}}', REPAIR)])
+    for sid, digest in sections.items():
+        if not isinstance(digest, str) or not DIGEST.match(digest):
+            raise BuildError([Problem(shown(path), f"the entry of section {quote(sid)} is not "
+                                      f"a code hash: {quote(digest)}", REPAIR)])
+    return sections
 
 
 def compare(locked: dict[str, str], current: dict[str, str]) -> list[Drift]:
@@ -48,4 +66,7 @@ def compare(locked: dict[str, str], current: dict[str, str]) -> list[Drift]:
 
 def write(path: Path, current: dict[str, str]) -> None:
     text = json.dumps({"sections": dict(sorted(current.items()))}, indent=1, sort_keys=True)
-    path.write_text(text + "\n", encoding="utf-8")
+    try:
+        write_atomic(path, (text + "\n").encode())
+    except OSError as error:
+        raise BuildError([file_problem(error, path, "record the reviewed code")]) from None

@@ -23,6 +23,7 @@ import xml.etree.ElementTree as ET
 import markdown
 import nh3
 from latex2mathml.converter import convert_to_element
+from markdown import inlinepatterns
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
@@ -39,10 +40,12 @@ class MarkupError(Exception):
 # ---------------------------------------------------------------------------
 # Math
 
-DISPLAY_MATH = r"(?<!\\)\$\$(.+?)\$\$"
+# Bounded lengths: an unclosed '$' would otherwise be searched for its partner
+# to the end of the line, for every '$' on it.
+DISPLAY_MATH = r"(?<!\\)\$\$(.{1,4000}?)\$\$"
 # Inline math, with an opening bracket just before it and the punctuation just
 # after it: they are kept on the same line as the formula.
-INLINE_MATH = r"(?<![\\$\w])([(\[]?)\$(?=\S)(.+?)(?<=[^\s\\])\$(?![\w$])([.,;:!?)\]]*)"
+INLINE_MATH = r"(?<![\\$\w])([(\[]?)\$(?=\S)(.{1,1000}?)(?<=[^\s\\])\$(?![\w$])([.,;:!?)\]]*)"
 
 
 class _Math(InlineProcessor):
@@ -83,9 +86,53 @@ def latex_to_mathml(tex: str, display: str) -> str:
     return ET.tostring(element, encoding="unicode")
 
 
+# ---------------------------------------------------------------------------
+# Links: bounded work
+
+MAX_NESTING = 32      # brackets inside a link's text; deeper is not a link
+MAX_TARGET = 2_000    # characters of a link's (target "title"); longer is not a link
+BRACKET = re.compile(r"[\[\]]")
+
+
+class _BoundedBrackets:
+    """Python-Markdown looks for the ']' that closes a '[', and the ')' that closes
+    the '(' after it, by reading on to the end of the text, once for every '[': a
+    text of 50,000 '[' takes minutes. Here the search for ']' skips to the next
+    bracket and gives up once brackets nest deeper than MAX_NESTING, and the one
+    for ')' reads at most MAX_TARGET characters, which bounds the work by a
+    constant times the length of the text."""
+
+    def getText(self, data: str, index: int) -> tuple[str, int, bool]:
+        depth = 1
+        for match in BRACKET.finditer(data, index):
+            depth += 1 if match.group() == "[" else -1
+            if depth == 0:
+                return data[index:match.start()], match.end(), True
+            if depth > MAX_NESTING:
+                break
+        return "", len(data), False
+
+    def getLink(self, data: str, index: int) -> tuple[str, str | None, int, bool]:
+        return super().getLink(data[:index + MAX_TARGET], index)
+
+
+# Python-Markdown's own processors of bracketed syntax, under their own names.
+BRACKETED = {
+    "reference": (inlinepatterns.ReferenceInlineProcessor, inlinepatterns.REFERENCE_RE, 170),
+    "link": (inlinepatterns.LinkInlineProcessor, inlinepatterns.LINK_RE, 160),
+    "image_link": (inlinepatterns.ImageInlineProcessor, inlinepatterns.IMAGE_LINK_RE, 150),
+    "image_reference": (inlinepatterns.ImageReferenceInlineProcessor,
+                        inlinepatterns.IMAGE_REFERENCE_RE, 140),
+    "short_reference": (inlinepatterns.ShortReferenceInlineProcessor,
+                        inlinepatterns.REFERENCE_RE, 130),
+    "short_image_ref": (inlinepatterns.ShortImageReferenceInlineProcessor,
+                        inlinepatterns.IMAGE_REFERENCE_RE, 125),
+}
+
+
 class _SafeMath(Extension):
     """No raw HTML; math before any other inline syntax except code spans;
-    quotes paired by order."""
+    quotes paired by order; links found in bounded time."""
 
     def extendMarkdown(self, md):
         md.preprocessors.deregister("html_block")
@@ -94,6 +141,9 @@ class _SafeMath(Extension):
         # Priorities: code spans are 190, backslash escapes 180.
         md.inlinePatterns.register(_Math(DISPLAY_MATH, md, "block"), "display_math", 186)
         md.inlinePatterns.register(_Math(INLINE_MATH, md, "inline"), "inline_math", 185)
+        for name, (processor, pattern, priority) in BRACKETED.items():
+            bounded = type(processor.__name__, (_BoundedBrackets, processor), {})
+            md.inlinePatterns.register(bounded(pattern, md), name, priority)
         # After inline parsing (20) and smarty (6), before backslash escapes are
         # restored (0): an escaped quote stays straight.
         md.treeprocessors.register(_Quotes(md), "quotes", 5)
@@ -208,8 +258,15 @@ SCROLLERS = re.compile(r'<(table|pre|math display="block")(?=[\s>])')
 BLOCK_KINDS = re.compile(r'<div class="admonition ([^"]*)">')
 
 
+MAX_TEXT = 20_000   # characters of one prose or note, figures filled in (the longest: ~4,000)
+
+
 def to_html(text: str) -> str:
     """Markdown ``text`` as sanitised HTML (block level: paragraphs, lists...)."""
+    if len(text) > MAX_TEXT:
+        raise MarkupError(f"the text has {len(text):,} characters (figures filled in), more "
+                          f"than the {MAX_TEXT:,} one prose or note may have",
+                          "shorten it, or split it between sections")
     md = _markdown()
     md.reset()
     out = md.convert(text)

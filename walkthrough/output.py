@@ -1,24 +1,49 @@
 """Write the site beside the output folder, then swap it in.
 
-A failing build never touches the published folder; a finished one replaces it
-with two renames, so a reader or a static server sees the old site or the new
-one, never half of each.
+A failing build never touches the published folder. A finished one writes the
+new site into a hidden folder beside it and exchanges the two in one step
+(Linux's renameat2 with RENAME_EXCHANGE; two quick renames elsewhere), so a
+reader or a static server sees the old site or the new one, never half of each.
+
+One build at a time publishes into a folder: the others wait on a lock file
+beside it (``.<name>.lock``, taken with ``filelock``; the system releases it
+when its holder dies). Waiting, rather than failing, is right here: the lock is
+held only while files are written and swapped, a second or so, and the build
+that waited then publishes the newer site. Each build starts by clearing, under
+the same lock, what killed builds left behind: half-written ``.<name>.new-*``
+folders and old sites that were not yet deleted.
 """
 from __future__ import annotations
 
+import ctypes
+import errno
+import functools
 import os
 import shutil
+import sys
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from .errors import BuildError, Problem, file_problem, shown
+
+LOCK_WAIT = 120   # seconds a build waits for another one to finish publishing
 
 
 def refusal(out: Path, keep: list[Path]) -> str | None:
     """Why ``out`` must not be replaced, or None. Replacing deletes the folder, so
     it must be a site this tool built (or absent), and hold nothing we need."""
-    out = out.resolve()
+    try:
+        out = out.resolve()
+        keep = [path.resolve() for path in keep]
+    except (OSError, RuntimeError) as error:   # RuntimeError: a loop of symbolic links
+        return f"{out} cannot be resolved: {error}"
     if out == Path(out.anchor) or out == Path.home().resolve():
         return f"{out} is the root or the home folder"
-    for path in map(Path.resolve, keep):
+    for path in keep:
         if path == out or out in path.parents or path in out.parents:
             return f"{out} overlaps {path}, which the build needs"
     if out.exists() and not out.is_dir():
@@ -28,27 +53,126 @@ def refusal(out: Path, keep: list[Path]) -> str | None:
     return None
 
 
-def write_site(out: Path, files: dict[str, bytes]) -> None:
-    """Replace the folder ``out`` with exactly ``files`` (relative POSIX path -> content)."""
+def write_site(out: Path, files: dict[str, bytes],
+               log: Callable[[str], None] = lambda message: None) -> None:
+    """Replace the folder ``out`` with exactly ``files`` (relative POSIX path -> content).
+    Raises BuildError, naming the folder and what to do, if it cannot."""
     out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    old = out.with_name(f".{out.name}.old-{os.getpid()}")
-    moved = False
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with _holding(out, log):
+            _publish(out, files)
+    except OSError as error:
+        raise BuildError([file_problem(error, out, "write the site")]) from None
+
+
+def clean_stale(out: Path, log: Callable[[str], None] = lambda message: None) -> None:
+    """Delete what killed builds left beside ``out``: half-written new folders and
+    old sites not yet deleted. If a build died between the two renames of the
+    fallback swap, ``out`` is missing and the newest old folder is the last
+    published site: that one is put back instead. Raises BuildError if it cannot."""
+    out = out.resolve()
+    if not out.parent.is_dir():
+        return
+    try:
+        with _holding(out, log):   # then no other build is using any of these folders
+            _clean(out)
+    except OSError as error:
+        raise BuildError([file_problem(error, out, "write the site")]) from None
+
+
+@contextmanager
+def _holding(out: Path, log: Callable[[str], None]) -> Iterator[None]:
+    """Hold the lock of ``out``, waiting up to LOCK_WAIT seconds for another build."""
+    lock = FileLock(out.with_name(f".{out.name}.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        log(f"waiting: another build is writing {shown(out)}")
+        try:
+            lock.acquire(timeout=LOCK_WAIT)
+        except Timeout:
+            raise BuildError([Problem(
+                shown(out), f"another build has been writing it for {LOCK_WAIT} s",
+                f"let that build finish, or stop it; its lock is {shown(Path(lock.lock_file))}"
+            )]) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _leftovers(out: Path) -> list[Path]:
+    prefixes = (f".{out.name}.new-", f".{out.name}.old-")
+    return [path for path in out.parent.iterdir() if path.name.startswith(prefixes)]
+
+
+def _clean(out: Path) -> None:
+    leftovers = _leftovers(out)
+    old = sorted((p for p in leftovers if p.name.startswith(f".{out.name}.old-")),
+                 key=lambda p: p.lstat().st_mtime)
+    if old and not out.exists():
+        old[-1].rename(out)
+        leftovers.remove(old[-1])
+    for path in leftovers:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _publish(out: Path, files: dict[str, bytes]) -> None:
+    new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         for name, content in sorted(files.items()):
-            path = tmp / name
+            path = new / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(content)
-        for folder in [tmp, *(p for p in tmp.rglob("*") if p.is_dir())]:
+        for folder in [new, *(p for p in new.rglob("*") if p.is_dir())]:
             folder.chmod(0o755)   # mkdtemp makes 0700: a web server must read it
-        if out.exists():
-            out.rename(old)
-            moved = True
-        tmp.rename(out)
+        old = _swap(new, out)
     except BaseException:
-        if moved and not out.exists():
-            old.rename(out)
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(new, ignore_errors=True)
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _swap(new: Path, out: Path) -> Path | None:
+    """Put ``new`` at ``out``; return where the previous ``out`` now is (None if none)."""
+    if not out.exists():
+        new.rename(out)
+        return None
+    if _exchange(new, out):
+        return new
+    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+    out.rename(old)   # POSIX rename replaces the empty folder mkdtemp made
+    try:
+        new.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    return old
+
+
+AT_FDCWD, RENAME_EXCHANGE = -100, 2
+
+
+@functools.cache
+def _renameat2() -> Callable[..., int] | None:
+    if sys.platform != "linux":
+        return None
+    return getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step; False where the system or file system cannot."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
+        return False
+    raise OSError(code, os.strerror(code), str(b))

@@ -267,10 +267,12 @@ def _figure(name: str, section: Section, run: Run, draw: ChartRenderer,
     return Figure(name, CHARTS[name].caption, drawings, twin)
 
 
-def chart_renderer(theme: dict, cache: Path) -> ChartRenderer:
+def chart_renderer(theme: dict, cache: Path,
+                   warn: Callable[[str], None] = lambda message: None) -> ChartRenderer:
     """Draw a chart as inline SVG through the SVG cache: once per frame, or once for
     both when the two frames give the same specs. ``inputs`` are what the chart's
-    source says it draws: the run, or the sweep and a variant."""
+    source says it draws: the run, or the sweep and a variant. ``warn`` hears of
+    damaged cache entries, which are drawn again."""
     def draw(chart: Chart, *inputs, figure_id: str | None = None) -> tuple[Drawing, ...]:
         expected = {"run": 1, "experiment": 2}.get(chart.source)
         if expected != len(inputs):
@@ -281,7 +283,7 @@ def chart_renderer(theme: dict, cache: Path) -> ChartRenderer:
             specs = {"any": next(iter(specs.values()))}
         prefix = figure_id or chart.name
         return tuple(Drawing(frame, tuple(
-            scope_ids(render_svg(spec, theme, cache), f"{prefix}-{frame}-{k}")
+            scope_ids(render_svg(spec, theme, cache, warn), f"{prefix}-{frame}-{k}")
             for k, spec in enumerate(panels))) for frame, panels in specs.items())
     return draw
 

@@ -10,13 +10,32 @@ from pathlib import Path
 
 import jinja2
 
-from .errors import BuildError, Problem, shown
+from .errors import BuildError, Problem, file_problem, shown
 from .figures import FILTERS
 from .pages import IndexPage, SectionPage
 
 
+class _Unreadable(Exception):
+    def __init__(self, template: str, cause: OSError | UnicodeDecodeError):
+        super().__init__(template)
+        self.template, self.cause = template, cause
+
+
+class _Loader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that says which template it could not read (a page
+    template includes others, so the page alone does not tell)."""
+
+    def get_source(self, environment, template):
+        try:
+            return super().get_source(environment, template)
+        except jinja2.TemplateNotFound:
+            raise
+        except (OSError, UnicodeDecodeError) as error:
+            raise _Unreadable(template, error) from None
+
+
 def environment(templates: Path, site_title: str) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates),
+    env = jinja2.Environment(loader=_Loader(templates),
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(FILTERS)
@@ -36,6 +55,13 @@ def _render(env: jinja2.Environment, template: str, path: str, **context) -> str
     root = "../" * path.count("/")
     try:
         return env.get_template(template).render(root=root, **context)
+    except jinja2.TemplateNotFound as error:
+        where = Path(env.loader.searchpath[0]) / (error.name or template)
+        raise BuildError([Problem(shown(where), "template not found",
+                                  "restore it from version control")]) from None
+    except _Unreadable as error:
+        where = Path(env.loader.searchpath[0]) / error.template
+        raise BuildError([file_problem(error.cause, where)]) from None
     except jinja2.TemplateSyntaxError as error:
         where = Path(env.loader.searchpath[0]) / (error.name or template)
         raise BuildError([Problem(shown(where), f"template syntax error: {error.message}",
@@ -45,3 +71,4 @@ def _render(env: jinja2.Environment, template: str, path: str, **context) -> str
         raise BuildError([Problem(shown(where), f"while rendering {path}: {error}",
                                   "use only fields the page has (walkthrough/pages.py) "
                                   "and figures the run has")]) from None
+

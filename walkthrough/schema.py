@@ -10,19 +10,25 @@ from pathlib import Path
 
 import yaml
 
-from .errors import Problem, shown
+from .errors import Problem, clip, file_problem, quote, shown
 
 TEXT, NUMBER, LIST, FLAG = (str,), (int,), (list,), (bool,)
 KIND = {str: "text", int: "a whole number", list: "a list", dict: "a mapping",
         bool: "true or false"}
 
 
+MAX_BYTES = 256 * 1024   # the longest section is about 7 KB
+
+
 def read_yaml(path: Path, problems: list[Problem]) -> dict | None:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
-    except FileNotFoundError:
-        problems.append(Problem(shown(path), "file not found", "create it"))
+    """The mapping in ``path``, or None after adding a Problem. Bounded work: a file
+    over MAX_BYTES is refused unread, and anchors and aliases (``&a`` / ``*a``),
+    which let a few lines stand for a value of any size, are refused."""
+    text = _read_text(path, problems)
+    if text is None:
         return None
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         what = " ".join(filter(None, [error.context, error.problem]))
@@ -30,11 +36,24 @@ def read_yaml(path: Path, problems: list[Problem]) -> dict | None:
                 "quoted ('for x in y:') or written as a block after '|'"
                 if "mapping values are not allowed" in what else
                 "fix the YAML syntax at that line (indentation, quotes, colons)")
-        problems.append(Problem(shown(path), f"invalid YAML: {what}", hint,
+        problems.append(Problem(shown(path), f"invalid YAML: {clip(what)}", hint,
                                 line=mark.line + 1 if mark else None))
         return None
+    except yaml.reader.ReaderError as error:   # a character YAML does not allow in a file
+        problems.append(Problem(shown(path), f"invalid YAML: {error.reason} "
+                                f"(character #x{error.character:04x})",
+                                "delete the character, or write it as an escape inside "
+                                'double quotes ("\\t")',
+                                line=text.count("\n", 0, error.position) + 1))
+        return None
     except yaml.YAMLError as error:
-        problems.append(Problem(shown(path), f"invalid YAML: {error}", "fix the YAML syntax"))
+        problems.append(Problem(shown(path), f"invalid YAML: {clip(str(error))}",
+                                "fix the YAML syntax"))
+        return None
+    except (ValueError, OverflowError) as error:   # a number or a date Python cannot hold
+        problems.append(Problem(shown(path), f"a value cannot be read: {clip(str(error))}",
+                                "check the numbers and dates in the file (a number of "
+                                "thousands of digits? a 30th of February?); quote text"))
         return None
     if not isinstance(data, dict):
         problems.append(Problem(shown(path), "the file must hold a mapping of fields",
@@ -43,12 +62,42 @@ def read_yaml(path: Path, problems: list[Problem]) -> dict | None:
     return data
 
 
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            problems.append(Problem(shown(path), f"the file has {size:,} bytes, more than "
+                                    f"the {MAX_BYTES:,} a YAML file of the site may have",
+                                    "split it, or shorten its text"))
+            return None
+        with path.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)   # it may have grown since
+        if len(data) > MAX_BYTES:
+            problems.append(Problem(shown(path), "the file grew while it was read",
+                                    "build again once it is saved"))
+            return None
+        return data.decode("utf-8")
+    except FileNotFoundError:
+        problems.append(Problem(shown(path), "file not found", "create it"))
+    except (OSError, UnicodeDecodeError) as error:
+        problems.append(file_problem(error, path))
+    return None
+
+
 # libyaml's parser when PyYAML was built with it: the same rules, several times faster.
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _StrictLoader(_SafeLoader):
-    """SafeLoader that refuses a key given twice (PyYAML silently keeps the last)."""
+    """SafeLoader that refuses a key given twice (PyYAML silently keeps the last)
+    and any alias: a node that appears twice in the document."""
+
+    def get_single_data(self):
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _refuse_aliases(node)
+        return self.construct_document(node)
 
     def construct_mapping(self, node, deep=False):
         seen = set()
@@ -63,9 +112,27 @@ class _StrictLoader(_SafeLoader):
                     key_node.start_mark) from None
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"the key '{key}' is given twice", key_node.start_mark)
+                    None, None, f"the key {quote(key)} is given twice", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+
+def _refuse_aliases(root: yaml.Node) -> None:
+    """Walk the node graph (without recursion: it may be deep) and stop at the first
+    node reached twice, which only an alias can do."""
+    seen, todo = set(), [root]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, "an alias ('*name') repeats an anchored value: the site's "
+                "YAML files do not use anchors and aliases; write the value out",
+                node.start_mark)
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            todo.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            todo.extend(part for pair in node.value for part in pair)
 
 
 def check_fields(data: dict, fields: dict, path: Path, section: str | None, what: str,
@@ -74,9 +141,9 @@ def check_fields(data: dict, fields: dict, path: Path, section: str | None, what
     before = len(problems)
     for key in data:
         if key not in fields:
-            close = difflib.get_close_matches(str(key), fields, n=1)
+            close = difflib.get_close_matches(str(key)[:100], fields, n=1)
             problems.append(Problem(
-                shown(path), f"unknown field '{key}' in {what}",
+                shown(path), f"unknown field {quote(key)} in {what}",
                 f"did you mean '{close[0]}'?" if close else
                 "remove it; allowed fields: " + ", ".join(fields), section))
     for key, (types, required) in fields.items():
@@ -86,11 +153,12 @@ def check_fields(data: dict, fields: dict, path: Path, section: str | None, what
                                         f"add '{key}:' ({KIND[types[0]]})", section))
             continue
         value = data[key]
-        if types == NUMBER and isinstance(value, str) and value.isdigit():
+        if types == NUMBER and isinstance(value, str) and value.isascii() and value.isdigit() \
+                and len(value) < 10:
             data[key] = value = int(value)   # YAML reads 08 and 09 as text
         if not isinstance(value, types) or (isinstance(value, bool) and types != FLAG):
             problems.append(Problem(
                 shown(path), f"field '{key}' in {what} must be {KIND[types[0]]}, "
-                f"got {type(value).__name__} {value!r}",
+                f"got {type(value).__name__} {quote(value)}",
                 f"write '{key}:' as {KIND[types[0]]}", section))
     return len(problems) == before

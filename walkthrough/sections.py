@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildError, Problem, shown
+from .errors import BuildError, Problem, quote, shown
 from .panels import PANELS
 from .schema import FLAG, LIST, NUMBER, TEXT, check_fields, read_yaml
 
@@ -113,9 +113,11 @@ def load_site(site_src: Path, charts: frozenset[str]) -> Site:
     if data is not None:
         check_fields(data, SITE_FIELDS, site_file, None, "site.yaml", problems)
     phases = _phases(data, site_file, problems) if data is not None else ()
+    # Without a readable site.yaml the phases are unknown: do not blame every section.
+    known = {p.number for p in phases} if data is not None else None
     sections = []
     for path in sorted((site_src / "sections").glob("*.yaml")):
-        section = _section(path, {p.number for p in phases}, charts, problems)
+        section = _section(path, known, charts, problems)
         if section is not None:
             sections.append(section)
     _check_unique(sections, problems)
@@ -136,7 +138,7 @@ def _phases(data: dict, path: Path, problems: list[Problem]) -> tuple[Phase, ...
     return tuple(phases)
 
 
-def _section(path: Path, phases: set[int], charts: frozenset[str],
+def _section(path: Path, phases: set[int] | None, charts: frozenset[str],
              problems: list[Problem]) -> Section | None:
     data = read_yaml(path, problems)
     if data is None:
@@ -151,14 +153,14 @@ def _section(path: Path, phases: set[int], charts: frozenset[str],
         problems.append(Problem(shown(path), message, hint, sid))
 
     if not SLUG.match(sid):
-        fail(f"id '{sid}' is not a slug", "use lower-case words joined by '-', "
+        fail(f"id {quote(sid)} is not a slug", "use lower-case words joined by '-', "
              "e.g. 'generating-the-corpus'")
     elif _reserved(sid):
-        fail(f"id '{sid}' is reserved for the pages themselves", "choose another id")
+        fail(f"id {quote(sid)} is reserved for the pages themselves", "choose another id")
     if not 0 <= data["number"] <= 99:
-        fail(f"number {data['number']} is out of range", "use 0 to 99")
-    if data["phase"] not in phases:
-        fail(f"phase {data['phase']} is not listed in site.yaml",
+        fail(f"number {quote(data['number'])} is out of range", "use 0 to 99")
+    if phases is not None and data["phase"] not in phases:
+        fail(f"phase {quote(data['phase'])} is not listed in site.yaml",
              "use one of: " + ", ".join(map(str, sorted(phases))))
     code = _code_ref(data, fail)
     annotations = _annotations(data.get("annotations") or [], path, sid, problems)
@@ -167,20 +169,20 @@ def _section(path: Path, phases: set[int], charts: frozenset[str],
     chart_names = data.get("charts") or []
     for name in chart_names:
         if not isinstance(name, str):
-            fail(f"chart {name!r} must be a name", "list chart names, e.g. 'charts: [loss]'")
+            fail(f"chart {quote(name)} must be a name", "list chart names, e.g. 'charts: [loss]'")
         elif name not in charts:
-            close = difflib.get_close_matches(str(name), charts, n=1)
-            fail(f"unknown chart '{name}'", f"did you mean '{close[0]}'?" if close else
+            close = difflib.get_close_matches(name[:100], charts, n=1)
+            fail(f"unknown chart {quote(name)}", f"did you mean '{close[0]}'?" if close else
                  "use one of: " + ", ".join(sorted(charts)))
-    if len(set(map(str, chart_names))) != len(chart_names):
+    if _repeats(chart_names):
         fail("a chart is listed twice", "list each chart once")
     panels = data.get("scrubber") or []
     for name in panels:
         if not isinstance(name, str) or name not in PANELS:
-            close = difflib.get_close_matches(str(name), PANELS, n=1)
-            fail(f"unknown scrubber panel {name!r}", f"did you mean '{close[0]}'?" if close else
-                 "use one of: " + ", ".join(PANELS))
-    if len(set(map(str, panels))) != len(panels):
+            close = difflib.get_close_matches(quote(name, 100), PANELS, n=1)
+            fail(f"unknown scrubber panel {quote(name)}",
+                 f"did you mean '{close[0]}'?" if close else "use one of: " + ", ".join(PANELS))
+    if _repeats(panels):
         fail("a scrubber panel is listed twice", "list each panel once")
     if len(problems) > before:
         return None
@@ -188,6 +190,11 @@ def _section(path: Path, phases: set[int], charts: frozenset[str],
                    code, data.get("prose") or "", annotations, tuple(chart_names),
                    tuple(panels), bool(data.get("live_model")), bool(data.get("units")),
                    bool(data.get("experiments")))
+
+
+def _repeats(names: list) -> bool:
+    text = [name for name in names if isinstance(name, str)]   # the rest is reported already
+    return len(set(text)) != len(text)
 
 
 def _code_ref(data: dict, fail) -> CodeRef | None:
@@ -205,7 +212,7 @@ def _code_ref(data: dict, fail) -> CodeRef | None:
     if lines is not None:
         if len(lines) != 2 or not all(isinstance(n, int) and not isinstance(n, bool)
                                       for n in lines):
-            fail(f"lines {lines!r} must be two whole numbers", "write 'lines: [first, last]'")
+            fail(f"lines {quote(lines)} must be two whole numbers", "write 'lines: [first, last]'")
             return None
         lines = (lines[0], lines[1])
     return CodeRef(data["file"], data.get("symbol"), data.get("marker"), lines)
@@ -224,17 +231,17 @@ def _annotations(items: list[Any], path: Path, sid: str | None,
             continue
         aid = item["id"]
         if not SLUG.match(aid):
-            problems.append(Problem(shown(path), f"annotation id '{aid}' is not a slug",
+            problems.append(Problem(shown(path), f"annotation id {quote(aid)} is not a slug",
                                     "use lower-case words joined by '-'", sid))
         elif _reserved(aid) or aid == sid:
-            problems.append(Problem(shown(path), f"annotation id '{aid}' is reserved "
+            problems.append(Problem(shown(path), f"annotation id {quote(aid)} is reserved "
                                     "(the section id, or an id the pages use)",
                                     "choose another id", sid))
         elif aid in seen:
-            problems.append(Problem(shown(path), f"duplicate annotation id '{aid}'",
+            problems.append(Problem(shown(path), f"duplicate annotation id {quote(aid)}",
                                     "give every annotation of a section its own id", sid))
         elif not item["code"].strip():
-            problems.append(Problem(shown(path), f"annotation '{aid}' has empty code",
+            problems.append(Problem(shown(path), f"annotation {quote(aid)} has empty code",
                                     "quote the code the annotation explains", sid))
         else:
             annotations.append(Annotation(aid, item["code"], item["text"]))
@@ -250,7 +257,7 @@ def _check_unique(sections: list[Section], problems: list[Problem]) -> None:
             if value in first_seen:
                 other = shown(first_seen[value].path)
                 problems.append(Problem(shown(section.path),
-                                        f"duplicate section {attribute} {value!r} "
+                                        f"duplicate section {attribute} {quote(value)} "
                                         f"(also in {other})",
                                         f"give each section its own {attribute}", section.id))
             else:

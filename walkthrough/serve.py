@@ -4,16 +4,24 @@ Standard library only. A thread polls the watched folders; on a change it runs
 the build again in a fresh process (so edits to the engine itself take effect),
 and on success bumps a version number that the injected livereload.js polls.
 A failed rebuild prints its problems and leaves the last good site served.
+
+The server takes its port before the first build, so a busy port is reported at
+once. It serves files and pages only: it never lists a folder, and a request
+for a path no file can have (a NUL byte, an encoded surrogate) gets a 400, not a
+traceback.
 """
 from __future__ import annotations
 
 import functools
+import os
 import subprocess
 import sys
 import threading
 import time
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from stat import S_ISREG
 
 LIVE_RELOAD = Path(__file__).with_name("livereload.js")
 SNIPPET = b'<script src="/__livereload.js"></script>\n</body>'
@@ -28,13 +36,29 @@ class Handler(SimpleHTTPRequestHandler):
             return self._send(str(Handler.version).encode(), "text/plain")
         if self.path == "/__livereload.js":
             return self._send(LIVE_RELOAD.read_bytes(), "text/javascript")
+        if not _plain(self.translate_path(self.path)):
+            return self.send_error(HTTPStatus.BAD_REQUEST, "No file has that name")
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
-            page = path.read_bytes().replace(b"</body>", SNIPPET, 1)
+            try:
+                page = path.read_bytes().replace(b"</body>", SNIPPET, 1)
+            except OSError:   # replaced by a rebuild between the two calls
+                return self.send_error(HTTPStatus.NOT_FOUND, "File not found")
             return self._send(page, "text/html; charset=utf-8")
         return super().do_GET()
+
+    def send_head(self):   # for GET and HEAD alike
+        if not _plain(self.translate_path(self.path)):
+            self.send_error(HTTPStatus.BAD_REQUEST, "No file has that name")
+            return None
+        return super().send_head()
+
+    def list_directory(self, path):
+        """A folder without index.html is not a page: never show what is in it."""
+        self.send_error(HTTPStatus.NOT_FOUND, "File not found")
+        return None
 
     def _send(self, body: bytes, content_type: str) -> None:
         self.send_response(200)
@@ -48,14 +72,37 @@ class Handler(SimpleHTTPRequestHandler):
         pass
 
 
+def _plain(path: str) -> bool:
+    """Whether ``path`` is a name the file system can hold (no NUL, no lone surrogate)."""
+    try:
+        return b"\0" not in os.fsencode(path)
+    except UnicodeEncodeError:
+        return False
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """One line, not a traceback, for a request that failed; nothing at all when
+        the browser simply went away."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, ConnectionError):
+            print(f"a request failed: {type(error).__name__}: {error}", file=sys.stderr)
+
+
 def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
     state = {}
     for folder in folders:
         for path in folder.rglob("*"):
-            if path.is_file() and "__pycache__" not in path.parts \
-                    and not path.name.startswith("."):
-                stat = path.stat()
-                state[path] = (stat.st_mtime_ns, stat.st_size)
+            if "__pycache__" in path.parts or path.name.startswith("."):
+                continue
+            try:
+                info = path.stat()
+            except OSError:   # deleted while we looked: the next poll sees it gone
+                continue
+            if S_ISREG(info.st_mode):
+                state[path] = (info.st_mtime_ns, info.st_size)
     return state
 
 
@@ -81,16 +128,17 @@ def watch(folders: list[Path], command: list[str]) -> None:
 
 def serve(script: str, args: list[str], out: Path, folders: list[Path], port: int) -> int:
     command = [sys.executable, script, *args]
-    rebuild(command)
     handler = functools.partial(Handler, directory=str(out))
     try:
-        server = ThreadingHTTPServer(("127.0.0.1", port), handler)
-    except OSError as error:
-        print(f"cannot listen on port {port}: {error.strerror}; try --port", file=sys.stderr)
+        server = Server(("127.0.0.1", port), handler)
+    except (OSError, OverflowError) as error:   # OverflowError: a port over 65535
+        reason = getattr(error, "strerror", None) or error
+        print(f"cannot listen on port {port}: {reason}; try another --port", file=sys.stderr)
         return 1
-    threading.Thread(target=watch, args=(folders, command), daemon=True).start()
-    print(f"serving {out} at http://127.0.0.1:{port}/ (Ctrl-C stops)", file=sys.stderr)
     try:
+        rebuild(command)
+        threading.Thread(target=watch, args=(folders, command), daemon=True).start()
+        print(f"serving {out} at http://127.0.0.1:{port}/ (Ctrl-C stops)", file=sys.stderr)
         server.serve_forever()
     except KeyboardInterrupt:
         pass

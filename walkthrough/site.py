@@ -1,7 +1,6 @@
 """The build, start to end: options -> experiment sweep (cached) -> pages -> output."""
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +12,8 @@ from .charts import CHARTS
 from .errors import BuildError, Problem, shown
 from .exports import data_files
 from .figures import figures_of
-from .output import refusal, write_site
+from .files import read_json
+from .output import clean_stale, refusal, write_site
 from .pages import chart_renderer, make_pages
 from .render import environment, render_index, render_section
 from .run import Sweep, load_sweep, single_run_sweep
@@ -45,7 +45,7 @@ class Outcome:
 
 def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
     """Build the site; raises BuildError, leaving the previous output untouched."""
-    _check_out(options)
+    _check_out(options, log)
     site = load_site(options.site_src, frozenset(CHARTS))
     placed = place_all(site.sections, options.package)
     hashes = {sid: lock.code_hash(p.excerpt.code) for sid, p in placed.items()}
@@ -61,9 +61,10 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
                                   f"{walked.summary['diverged']:,}: {walked.summary.get('diverged_reason')}",
                                   "lower the learning rate or the clipping threshold")])
     run = walked.run
-    log(f"the sections read {shown(run.path)} ({walked.variant}, seed {walked.seed})")
-    theme = json.loads((options.site_src / "chart-theme.json").read_text(encoding="utf-8"))
-    draw = chart_renderer(theme, options.cache / "charts")
+    if options.run is None:   # said only of a run the build found for itself
+        log(f"the sections read {shown(run.path)} ({walked.variant}, seed {walked.seed})")
+    theme = read_json(options.site_src / "chart-theme.json", "fix the JSON syntax of the theme")
+    draw = chart_renderer(theme, options.cache / "charts", warnings.append)
     index, sections = make_pages(site, placed, run, figures_of(run, sweep), draw,
                                  options.package.name, sweep)
 
@@ -72,19 +73,21 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
     files[index.path] = render_index(env, index).encode()
     files.update(data_files(run, index, sections))
     files.update(_static(options.site_src / "static"))
-    if not options.check:
-        write_site(options.out, files)
     if options.accept:
         lock.write(options.site_src / "walkthrough.lock", hashes)
+    if not options.check:   # last: the output changes only when all else succeeded
+        write_site(options.out, files, log)
     return Outcome(len(sections) + 1, warnings, run.path)
 
 
-def _check_out(options: Options) -> None:
+def _check_out(options: Options, log: Callable[[str], None]) -> None:
     reason = None if options.check else \
         refusal(options.out, [options.site_src, options.package, options.cache])
     if reason:
         raise BuildError([Problem(shown(options.out), f"will not replace the output: {reason}",
                                   "choose another --out (it is deleted and rewritten)")])
+    if not options.check:
+        clean_stale(options.out, log)   # what killed builds left beside it
 
 
 def _drift(options: Options, hashes: dict[str, str]) -> list[str]:

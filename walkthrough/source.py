@@ -22,7 +22,10 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .errors import clip, quote
+
 MARKER = re.compile(r"^\s*#\s*(region|endregion)\s+(\S+)\s*$")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -50,27 +53,35 @@ class SourceError(Exception):
 
 def resolve(package: Path, name: str) -> Path:
     """The file ``name`` inside ``package``, refusing anything that leaves it."""
+    shown = quote(name)
+    if CONTROL.search(name):
+        raise SourceError(f"file {shown} has a control character (a NUL byte, a newline...) "
+                          "in its name", "write the file name as plain text, e.g. 'model.py'")
     pure = PurePosixPath(name)
     if pure.is_absolute() or name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        raise SourceError(f"file '{name}' is an absolute path",
+        raise SourceError(f"file {shown} is an absolute path",
                           f"give the path relative to {package.name}/, e.g. 'corpus.py'")
     if ".." in pure.parts:
-        raise SourceError(f"file '{name}' leaves the {package.name}/ package",
+        raise SourceError(f"file {shown} leaves the {package.name}/ package",
                           f"give a path inside {package.name}/ without '..'")
     if pure.parts and pure.parts[0] == package.name:
-        raise SourceError(f"file '{name}' repeats the package name",
+        raise SourceError(f"file {shown} repeats the package name",
                           f"paths are relative to {package.name}/: write "
-                          f"'{PurePosixPath(*pure.parts[1:])}'")
-    path = (package / pure).resolve()
+                          f"{quote(str(PurePosixPath(*pure.parts[1:])))}")
+    try:
+        path = (package / pure).resolve()
+    except (OSError, RuntimeError):   # RuntimeError: a loop of symbolic links
+        raise SourceError(f"file {shown} cannot be resolved",
+                          "point at a real file inside the package") from None
     if not path.is_relative_to(package.resolve()):
-        raise SourceError(f"file '{name}' resolves outside the {package.name}/ package",
+        raise SourceError(f"file {shown} resolves outside the {package.name}/ package",
                           "point at a real file inside the package, not a link out of it")
     if pure.suffix != ".py":
-        raise SourceError(f"file '{name}' is not a Python file",
+        raise SourceError(f"file {shown} is not a Python file",
                           f"name a .py file of the {package.name}/ package")
     if not path.is_file():
         present = sorted(p.relative_to(package).as_posix() for p in package.rglob("*.py"))
-        raise SourceError(f"file '{name}' does not exist in {package.name}/",
+        raise SourceError(f"file {shown} does not exist in {package.name}/",
                           "name one of: " + ", ".join(present) if present else
                           f"the {package.name}/ package has no Python files yet")
     return path
@@ -79,7 +90,7 @@ def resolve(package: Path, name: str) -> Path:
 def extract(package: Path, file: str, *, symbol: str | None = None,
             marker: str | None = None, lines: tuple[int, int] | None = None) -> Excerpt:
     """The excerpt named by exactly one of ``symbol``, ``marker`` or ``lines``."""
-    text = resolve(package, file).read_text(encoding="utf-8")
+    text = read_source(resolve(package, file), file)
     source_lines = text.splitlines()
     if symbol is not None:
         first, last = symbol_span(text, symbol)
@@ -98,6 +109,18 @@ def extract(package: Path, file: str, *, symbol: str | None = None,
     return Excerpt(file, numbers[0], numbers[-1], code, numbers)
 
 
+def read_source(path: Path, name: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        line = error.object.count(b"\n", 0, error.start) + 1
+        raise SourceError(f"file {quote(name)} is not UTF-8 text (line {line})",
+                          "save the source file as UTF-8") from None
+    except OSError as error:
+        raise SourceError(f"file {quote(name)} cannot be read: {error.strerror}",
+                          "check that the file exists and is readable") from None
+
+
 def symbol_span(text: str, symbol: str) -> tuple[int, int]:
     try:
         tree = ast.parse(text)
@@ -109,7 +132,8 @@ def symbol_span(text: str, symbol: str) -> tuple[int, int]:
         named = {name: n for n in body for name in _names(n)}
         if part not in named:
             scope = ".".join(path) or "the module"
-            raise SourceError(f"symbol '{symbol}' not found: '{part}' is not defined in {scope}",
+            raise SourceError(f"symbol {quote(symbol)} not found: {quote(part)} is not defined "
+                              f"in {scope}",
                               "name one of: " + ", ".join(named) if named else
                               f"{scope} defines nothing that can be shown")
         node = named[part]
@@ -146,17 +170,19 @@ def marker_span(source_lines: list[str], name: str) -> tuple[int, int]:
     for kind, where in found.items():
         if len(where) != 1:
             count = "no" if not where else f"{len(where)}"
-            raise SourceError(f"marker '{name}': {count} '# {kind} {name}' line(s) in the file",
-                              f"put exactly one '# region {name}' line above the code "
-                              f"and one '# endregion {name}' line below it")
+            raise SourceError(f"marker {quote(name)}: {count} '# {kind} {clip(name, 60)}' "
+                              "line(s) in the file",
+                              f"put exactly one '# region {clip(name, 60)}' line above the "
+                              f"code and one '# endregion {clip(name, 60)}' line below it")
     start, end = found["region"][0] + 1, found["endregion"][0] - 1
     while start <= end and not source_lines[start - 1].strip():
         start += 1
     while end >= start and not source_lines[end - 1].strip():
         end -= 1
     if start > end:
-        raise SourceError(f"marker '{name}' encloses no code",
-                          f"put the code between '# region {name}' and '# endregion {name}'")
+        raise SourceError(f"marker {quote(name)} encloses no code",
+                          f"put the code between '# region {clip(name, 60)}' and "
+                          f"'# endregion {clip(name, 60)}'")
     return start, end
 
 

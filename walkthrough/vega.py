@@ -4,17 +4,29 @@ vl_convert runs Vega in an embedded JavaScript engine; starting it costs about a
 second, so it is imported only on a cache miss. The cached SVG is tidied once:
 attributes that only repeat SVG defaults or that the page's CSS provides (the
 font) are dropped and coordinates are rounded, which roughly halves the size.
+
+A cache entry ``<spec hash>.svg`` starts with a comment line that records the
+size and SHA-256 of the SVG after it, and is written beside its final name and
+renamed into place. An entry that is truncated, emptied or altered no longer
+matches its first line: it is discarded with a warning and drawn again, never
+published.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
+from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
+from .errors import BuildError, file_problem, shown
+from .files import write_atomic
+
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+# Part of the key: change it with tidy() or the entry layout, and older entries are never read.
+ENTRY_FORMAT = "2: digest line, ids numbered per chart"
+DIGEST_LINE = re.compile(rb"^<!-- sha256:([0-9a-f]{64}) bytes:(\d{1,12}) -->$")
 
 
 class ChartError(Exception):
@@ -26,30 +38,66 @@ class ChartError(Exception):
 def spec_hash(spec: dict) -> str:
     canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"), allow_nan=False)
     tool = version("vl-convert-python")
-    return hashlib.sha256(f"{tool}\n{canonical}".encode()).hexdigest()[:20]
+    return hashlib.sha256(f"{tool}\n{ENTRY_FORMAT}\n{canonical}".encode()).hexdigest()[:20]
 
 
-def render_svg(spec: dict, theme: dict, cache: Path) -> str:
-    """The tidied SVG of ``spec`` drawn with ``theme`` (a Vega-Lite config)."""
+def render_svg(spec: dict, theme: dict, cache: Path,
+               warn: Callable[[str], None] = lambda message: None) -> str:
+    """The tidied SVG of ``spec`` drawn with ``theme`` (a Vega-Lite config). A damaged
+    cache entry is reported through ``warn`` and drawn again."""
     full = {"$schema": SCHEMA, **spec, "config": theme}
     try:
         path = cache / f"{spec_hash(full)}.svg"
     except ValueError:
         raise ChartError("the chart's data contain NaN or infinity",
                          "drop or clip non-finite values in the chart function") from None
-    if path.is_file():
-        return path.read_text(encoding="utf-8")
+    svg = _cached(path, warn)
+    if svg is not None:
+        return svg
     import vl_convert  # slow to start: only on a cache miss
     try:
         svg = tidy(vl_convert.vegalite_to_svg(full))
     except Exception as error:   # vl_convert reports spec errors as ValueError/RuntimeError
         raise ChartError(f"Vega-Lite could not draw the spec: {error}",
                          "fix the spec returned by the chart function") from None
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}")
-    tmp.write_text(svg, encoding="utf-8")
-    tmp.replace(path)
+    body = svg.encode("utf-8")
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+        write_atomic(path, _digest_line(body) + b"\n" + body)
+    except OSError as error:
+        raise BuildError([file_problem(error, path, "write the chart cache")]) from None
     return svg
+
+
+def _digest_line(body: bytes) -> bytes:
+    return b"<!-- sha256:%s bytes:%d -->" % (hashlib.sha256(body).hexdigest().encode(),
+                                              len(body))
+
+
+def _cached(path: Path, warn: Callable[[str], None]) -> str | None:
+    """The SVG of a sound cache entry; None on a miss, or after discarding a bad one."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise BuildError([file_problem(error, path, "read the chart cache")]) from None
+    first, _, body = data.partition(b"\n")
+    match = DIGEST_LINE.match(first)
+    if match is None:
+        damage = "it is empty" if not data else "its digest line is missing"
+    elif int(match.group(2)) != len(body):
+        damage = f"it holds {len(body):,} of its {int(match.group(2)):,} bytes"
+    elif hashlib.sha256(body).hexdigest() != match.group(1).decode():
+        damage = "its content does not match its digest"
+    else:
+        return body.decode("utf-8")
+    warn(f"{shown(path)}: damaged chart cache entry ({damage}): discarded, drawing it again")
+    try:
+        path.unlink()
+    except OSError as error:
+        raise BuildError([file_problem(error, path, "discard the damaged chart")]) from None
+    return None
 
 
 DEFAULTS = re.compile(r' (?:xmlns(?::xlink)?|version|font-family|aria-hidden|'
@@ -61,7 +109,25 @@ NUMBER = re.compile(r"(\d+\.\d\d)\d+")
 
 def tidy(svg: str) -> str:
     svg = INVISIBLE.sub("", DEFAULTS.sub("", svg))
-    return re.sub(r'="([^"]*)"', lambda m: '="' + NUMBER.sub(r"\1", m.group(1)) + '"', svg)
+    svg = re.sub(r'="([^"]*)"', lambda m: '="' + NUMBER.sub(r"\1", m.group(1)) + '"', svg)
+    return renumber_ids(svg)
+
+
+def renumber_ids(svg: str) -> str:
+    """Vega numbers its ids (``clip3``, ``gradient_1``) on from the charts it drew
+    before in the same process, so one chart's SVG would depend on which others
+    were drawn first. Number them within the chart instead: ``clip1``, ``clip2``..."""
+    ids = list(dict.fromkeys(re.findall(r' id="([^"]+)"', svg)))
+    if not ids:
+        return svg
+    counts: dict[str, int] = {}
+    new = {}
+    for old in ids:
+        stem = old.rstrip("0123456789")
+        counts[stem] = counts.get(stem, 0) + 1
+        new[old] = f"{stem}{counts[stem]}"
+    pattern = re.compile(r'( id="|url\(#|href="#)(' + "|".join(map(re.escape, ids)) + r')\b')
+    return pattern.sub(lambda m: m.group(1) + new[m.group(2)], svg)
 
 
 def scope_ids(svg: str, prefix: str) -> str:
