@@ -92,6 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:   # one the engine did not word itself: still one line, no traceback
         say(f"build failed:\n{file_problem(error, None, 'read or write it')}")
         return 1
+    except KeyboardInterrupt:  # the output is replaced only by a finished build
+        say(f"build interrupted: {args.out} is as it was; the runs that finished are cached")
+        return 130
     for warning in outcome.warnings:
         say(f"warning: {warning}")
     if args.check:

@@ -101,6 +101,22 @@ def optimal_predictor() -> OptimalPredictor:
     return OptimalPredictor()
 
 
+# The references below depend on the corpus alone, not on the network, and every
+# run of a sweep with the same corpus settings asks for the same numbers: each
+# worker process computes them once per corpus.
+@functools.lru_cache(maxsize=4)
+def optimal_next_char_probs(text: str, chars: tuple[str, ...]) -> np.ndarray:
+    return optimal_predictor().next_char_probs(text, chars)
+
+
+@functools.lru_cache(maxsize=4)
+def reference_losses(train_text: str, val_text: str) -> tuple[float, float]:
+    """(optimal predictor, Kneser-Ney n-gram) mean loss on the validation text."""
+    optimal = optimal_predictor().mean_loss(val_text, history=train_text)
+    ngram = KneserNey(order=NGRAM_ORDER).fit(train_text).mean_loss(val_text, history=train_text)
+    return optimal, ngram
+
+
 def read_stream(model: CharRNN, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Read a whole stream from a zero state, carrying the hidden state throughout.
 
@@ -305,7 +321,7 @@ def word_position_section(run: Run, rnn_probs: np.ndarray) -> dict:
     targets = run.data[cut:]
     positions = position_in_word(text)[cut:]
     # Row t of both predictors' outputs predicts character t + 1.
-    optimal_probs = optimal_predictor().next_char_probs(text, run.vocab.chars)[cut - 1:-1]
+    optimal_probs = optimal_next_char_probs(text, tuple(run.vocab.chars))[cut - 1:-1]
     rnn = bucket_errors(positions, rnn_probs[cut - 1:-1], targets)
     optimal = bucket_errors(positions, optimal_probs, targets)
     return {"buckets": rnn["buckets"], "count": rnn["count"],
@@ -346,16 +362,13 @@ def judge_text(text: str, seed_text: str = SEED_TEXT) -> dict:
             "grammar_rate": grammar_rate(seed_text.split() + words)}
 
 
-def judge_temperature(model: CharRNN, vocab: Vocab, temperature: float, seed: int,
-                      count: int = SAMPLES_PER_TEMPERATURE, length: int = SAMPLE_LENGTH) -> dict:
-    """Generate `count` independent samples of `length` characters and score each.
+def judge_samples(temperature: float, texts: list[str]) -> dict:
+    """Score every sample of one temperature.
 
     One sample is an anecdote: two samples of the same network differ by
     more than a few points of hit rate. So every rate is the mean over the
     samples, with its standard deviation and the values themselves.
     """
-    texts = sample_many(model, vocab, SEED_TEXT, length, count, temperature,
-                        np.random.default_rng(seed))
     scores = [judge_text(text) for text in texts]
     result = {"temperature": temperature, "text": texts[0][:EXCERPT_LENGTH],
               "num_words": sum(s["num_words"] for s in scores),
@@ -371,7 +384,9 @@ def judge_temperature(model: CharRNN, vocab: Vocab, temperature: float, seed: in
 def generation_section(model: CharRNN, vocab: Vocab, seed: int) -> dict:
     # One seed for every temperature: the samples draw the same random numbers,
     # so they differ only by what the temperature does to the distribution.
-    by_temperature = [judge_temperature(model, vocab, t, seed) for t in TEMPERATURES]
+    texts = sample_many(model, vocab, SEED_TEXT, SAMPLE_LENGTH, SAMPLES_PER_TEMPERATURE,
+                        TEMPERATURES, np.random.default_rng(seed))
+    by_temperature = [judge_samples(t, texts[t]) for t in TEMPERATURES]
     headline = next(s for s in by_temperature if s["temperature"] == 1.0)
     return {
         "seed_text": SEED_TEXT,
@@ -409,12 +424,13 @@ def baselines_section(run: Run, rnn_probs: np.ndarray) -> dict:
     targets = run.data[cut:]
     rnn_probs = rnn_probs[cut - 1:-1]
     train_data = run.data[:cut]
+    optimal, ngram = reference_losses(train_text, val_text)
     return {
         "val_chars": len(val_text),
         "rnn": float(-np.log(rnn_probs[np.arange(len(targets)), targets]).mean()),
         "rnn_val_context": validation_loss(run.model, run.data[cut:], train_data[-200:]),
-        "optimal": optimal_predictor().mean_loss(val_text, history=train_text),
-        "kneser_ney": KneserNey(order=NGRAM_ORDER).fit(train_text).mean_loss(val_text, history=train_text),
+        "optimal": optimal,
+        "kneser_ney": ngram,
         "kneser_ney_order": NGRAM_ORDER,
         "unigram": unigram_loss(train_text, val_text, run.vocab.chars),
         "entropy_floor": entropy_floor(),

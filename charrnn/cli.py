@@ -174,7 +174,7 @@ def cmd_sweep(args) -> int:
     return 0
 
 
-MAX_SAMPLE = 100_000   # characters: a few seconds of sampling
+MAX_SAMPLE = 20_000    # characters: under a second of sampling
 
 
 def prompt(text: str) -> str:

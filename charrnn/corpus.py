@@ -223,11 +223,12 @@ def mean_sentence_chars() -> float:
 # Judging generated text
 
 @functools.cache
-def _grammatical_word_sequences() -> tuple[frozenset, frozenset]:
-    """Every sentence as a tuple of words, and every unfinished beginning of one."""
+def _grammatical_word_sequences() -> tuple[frozenset, frozenset, tuple[int, ...]]:
+    """Every sentence as a tuple of words, every unfinished beginning of one, and
+    the lengths (in words) a sentence can have, shortest first."""
     sentences = frozenset(tuple(s.split()) for s in sentence_distribution())
     beginnings = frozenset(words[:k] for words in sentences for k in range(1, len(words)))
-    return sentences, beginnings
+    return sentences, beginnings, tuple(sorted({len(s) for s in sentences}))
 
 
 def parse_sentences(words: Sequence[str]) -> list[bool]:
@@ -242,8 +243,7 @@ def parse_sentences(words: Sequence[str]) -> list[bool]:
     sentence can start at any position, so reading greedily never has to
     choose.
     """
-    sentences, beginnings = _grammatical_word_sequences()
-    lengths = sorted({len(s) for s in sentences})
+    sentences, beginnings, lengths = _grammatical_word_sequences()
     verdicts: list[bool] = []
     start = next_determiner(words, 0)
     while start < len(words):

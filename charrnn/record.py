@@ -17,6 +17,9 @@ JACOBIAN_DEPTH = 10      # how many steps back the Jacobian products reach
 SATURATED = 0.95         # |h| above this: the unit sits on a flat part of tanh
 SAMPLE_PREFIX, SAMPLE_LENGTH = "the ", 80
 GROWTH, DENSE_UNTIL, SPARSE_EVERY = 1.3, 2_000, 1_000   # the snapshot schedule
+# Jacobians at every snapshot of the dense phase, then every JACOBIAN_EVERY steps
+# and at the last: each record costs a dozen eigendecompositions.
+JACOBIAN_EVERY = 2_000
 
 
 def snapshot_steps(total: int, growth: float = GROWTH, dense_until: int = DENSE_UNTIL,
@@ -64,6 +67,8 @@ class Recorder:
     def __init__(self, total_steps: int, model: CharRNN, vocab: Vocab, seed: int = 0):
         self.model, self.vocab, self.seed = model, vocab, seed
         self.schedule = set(snapshot_steps(total_steps))
+        self.jacobian_schedule = {s for s in self.schedule
+                                  if s <= DENSE_UNTIL or s % JACOBIAN_EVERY == 0 or s == total_steps}
         self.loss = np.full(total_steps, np.nan)
         self.lr = np.zeros(total_steps)
         self.grad_norm = np.zeros(total_steps)
@@ -121,6 +126,7 @@ class Recorder:
         """How recording was done, so the pages can say it without typing numbers."""
         return {"snapshots": len(self.snapshots), "growth": GROWTH, "dense_until": DENSE_UNTIL,
                 "sparse_every": SPARSE_EVERY, "saturated": SATURATED, "jacobian_depth": JACOBIAN_DEPTH,
+                "jacobian_every": JACOBIAN_EVERY,
                 "sample_prefix": SAMPLE_PREFIX, "sample_length": SAMPLE_LENGTH,
                 "final_saturation": self.snapshots[-1]["saturation"] if self.snapshots else None}
 
@@ -156,7 +162,8 @@ class Recorder:
             "sample": self.sample(step),
             "weights": {name: p.copy() for name, p in self.model.arrays.items()},
         })
-        self.jacobians.append({"step": step, **jacobian_products(self.model, fwd.h)})
+        if step in self.jacobian_schedule:
+            self.jacobians.append({"step": step, **jacobian_products(self.model, fwd.h)})
 
 
 # --- the run directory (its format: rundir.py and docs/run-format.md) ---------------

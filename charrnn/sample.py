@@ -29,13 +29,13 @@ def check_temperature(temperature: float) -> None:
         raise ValueError(f"temperature must be > 0, got {temperature}")
 
 
-def with_temperature(probs: np.ndarray, temperature: float) -> np.ndarray:
+def with_temperature(probs: np.ndarray, temperature) -> np.ndarray:
     """Rescale a distribution as if its logits were divided by the temperature.
 
     Below 1 the likeliest characters gain mass (safer, more repetitive text);
-    above 1 the distribution flattens (more surprising, more mistakes).
+    above 1 the distribution flattens (more surprising, more mistakes). Given one
+    distribution per row, the temperature may be a column of one per row.
     """
-    check_temperature(temperature)
     logp = np.log(np.maximum(probs, 1e-300)) / temperature
     p = np.exp(logp - logp.max(axis=-1, keepdims=True))
     return p / p.sum(axis=-1, keepdims=True)
@@ -56,22 +56,30 @@ def sample(model: CharRNN, vocab: Vocab, seed_text: str, length: int,
 
 
 def sample_many(model: CharRNN, vocab: Vocab, seed_text: str, length: int, count: int,
-                temperature: float = 1.0, rng: np.random.Generator | None = None) -> list[str]:
-    """`count` independent continuations of seed_text, generated side by side.
+                temperatures=(1.0,), rng: np.random.Generator | None = None) -> dict:
+    """`count` independent continuations of seed_text at each temperature, generated
+    side by side: {temperature: [text, ...]}.
 
-    The same process as `sample`, with the streams' hidden states stacked as
-    the rows of one matrix, so that each step is one matrix product rather than
-    `count` small ones. Each stream draws its character by inverse transform:
-    the first index whose cumulative probability exceeds a uniform number.
+    The same process as `sample`, with the streams' hidden states stacked as the
+    rows of one matrix, so that each step is one matrix product rather than many
+    small ones. Each stream draws its character by inverse transform: the first
+    index whose cumulative probability exceeds a uniform number. Sample k gets
+    the same uniform numbers at every temperature, so the samples of one k
+    differ only by what the temperature does to the distribution.
     """
     rng = rng if rng is not None else np.random.default_rng(0)
+    for temperature in temperatures:
+        check_temperature(temperature)
+    streams = len(temperatures) * count
     h, probs = warm_up(model, vocab, seed_text)
-    h, probs = np.tile(h, (count, 1)), np.tile(probs, (count, 1))
-    uniforms = rng.random((length, count))
-    drawn = np.empty((length, count), dtype=np.int64)
+    h, probs = np.tile(h, (streams, 1)), np.tile(probs, (streams, 1))
+    row_temperature = np.repeat(np.asarray(temperatures, dtype=np.float64), count)[:, None]
+    uniforms = np.tile(rng.random((length, count)), (1, len(temperatures)))
+    drawn = np.empty((length, streams), dtype=np.int64)
     for t in range(length):
-        cumulative = with_temperature(probs, temperature).cumsum(axis=1)
+        cumulative = with_temperature(probs, row_temperature).cumsum(axis=1)
         # Rounding can leave the last cumulative value a hair below 1.
         drawn[t] = np.minimum((cumulative < uniforms[t][:, None]).sum(axis=1), len(vocab) - 1)
         h, probs = model.step(drawn[t], h)
-    return [vocab.decode(column) for column in drawn.T]
+    texts = [vocab.decode(column) for column in drawn.T]
+    return {temperature: texts[i * count:(i + 1) * count] for i, temperature in enumerate(temperatures)}

@@ -136,14 +136,16 @@ class Project:
         return {p.relative_to(folder).as_posix(): p.read_bytes()
                 for p in sorted(folder.rglob("*")) if p.is_file()}
 
-    def command(self, *args: str, prelude: str = "") -> list[str]:
-        """``build.py *args`` run on this project with the fake run, from its root
-        (so messages name paths as its author would see them). ``prelude`` is
-        Python run first, before the engine is imported: a place to inject faults."""
+    def command(self, *args: str, prelude: str = "", fake_run: bool = True) -> list[str]:
+        """``build.py *args`` run on this project with the fake run (or, with
+        ``fake_run=False``, the sweep of its own package), from its root (so
+        messages name paths as its author would see them). ``prelude`` is Python
+        run first, before the engine is imported: a place to inject faults."""
+        given = ["--run", str(self.run)] if fake_run else []
         script = "\n".join([
             "import sys", "from pathlib import Path", f"sys.path.insert(0, {str(REPO)!r})",
             textwrap.dedent(prelude), "import build", f"build.ROOT = Path({str(self.root)!r})",
-            f"sys.exit(build.main({['--run', str(self.run), *map(str, args)]!r}))"])
+            f"sys.exit(build.main({[*given, *map(str, args)]!r}))"])
         return [sys.executable, "-c", script]
 
     def cli(self, *args: str, prelude: str = "") -> subprocess.CompletedProcess:

@@ -105,3 +105,30 @@ print("LOADED", heavy)
                             cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
     assert "LOADED []" in result.stdout and "0 to train" in result.stdout
+
+
+def test_ctrl_c_during_the_sweep_is_one_line_and_leaves_the_site(trainable, tmp_path):
+    """Interrupted while the sweep trains: the build says so in one line, exits 130,
+    and the published site is the one that was there."""
+    import signal
+    import time
+    build_logged(trainable)                                    # a site to keep
+    published = trainable.files()
+    experiments = trainable.site_src / "experiments.yaml"
+    experiments.write_text(experiments.read_text().replace("steps: 120", "steps: 5000"))
+    process = subprocess.Popen(trainable.command(fake_run=False), cwd=trainable.root, stderr=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    lines = []
+    while time.monotonic() < deadline:                          # until the sweep has started
+        line = process.stderr.readline()
+        lines.append(line)
+        if "to train" in line:
+            break
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=120)
+    err = "".join(lines) + err
+    assert process.returncode == 130 and "Traceback" not in err, err
+    assert err.strip().splitlines()[-1].startswith("build interrupted:")
+    assert trainable.files() == published

@@ -27,6 +27,7 @@ import pytest
 from engine_fixtures import METHOD_SECTION, SECTION
 from filelock import FileLock
 
+from charrnn import rundir
 from walkthrough import output
 from walkthrough.errors import BuildError
 
@@ -112,7 +113,7 @@ def test_a_damaged_chart_is_discarded_and_drawn_again(project, published, damage
     assert project.files() == published
     damaged = [w for w in outcome.warnings if "damaged chart cache entry" in w]
     # the demo's one chart, drawn for the reading column and for a phone
-    assert len(damaged) == (0 if damage == "deleted" else len(entries)) and len(entries) == 2
+    assert len(damaged) == (0 if damage == "deleted" else 2)
     assert all(".cache/charts/" in w and "\n" not in w for w in damaged)
     assert not any("damaged chart" in w for w in project.build().warnings)   # sound again
 
@@ -537,3 +538,36 @@ def test_a_build_killed_at_any_moment_leaves_a_complete_site(project, published,
     child.wait(timeout=60)
     assert project.files() in (published, edited)
     rebuilt(project, edited)
+
+
+# --- a damaged run directory ---------------------------------------------------------
+
+RUN_DAMAGE = {"truncated": lambda p: p.write_bytes(p.read_bytes()[: max(1, p.stat().st_size // 2)]),
+              "emptied": lambda p: p.write_bytes(b""), "deleted": Path.unlink,
+              "garbage": lambda p: p.write_bytes(bytes(255 - b for b in p.read_bytes()))}
+
+
+@pytest.mark.parametrize("damage", RUN_DAMAGE)
+@pytest.mark.parametrize("name", sorted(rundir.FILES))
+def test_a_damaged_run_is_one_problem_naming_its_folder_and_file(project, published, fake_run,
+                                                                tmp_path, name, damage):
+    """Any file of a run given with --run, damaged any way: one problem that names
+    the run's folder and the file and says to delete it; the site stays as it was."""
+    run = tmp_path / "run"
+    shutil.copytree(fake_run, run)
+    RUN_DAMAGE[damage](run / name)
+    message = project.fail(run=run)
+    assert len(message.splitlines()) == 2 and name in message and "damaged run" in message
+    assert message.startswith(str(run)) and "delete the folder" in message
+    assert project.files() == published
+    project.build()                                   # the intact run builds again
+    assert project.files() == published
+
+
+def test_a_run_without_its_manifest_is_unfinished(project, published, fake_run, tmp_path):
+    run = tmp_path / "run"
+    shutil.copytree(fake_run, run)
+    (run / rundir.MANIFEST).unlink()
+    message = project.fail(run=run)
+    assert "not a finished run" in message and len(message.splitlines()) == 2
+    assert project.files() == published

@@ -106,7 +106,7 @@ def small_run(tmp_path_factory) -> Path:
     return out
 
 
-@settings(max_examples=200, deadline=3000,
+@settings(max_examples=200, deadline=10_000,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(length=OPTION_VALUE | st.integers(1, 300).map(str),
        temperature=OPTION_VALUE | st.sampled_from(["0.5", "1", "2"]),

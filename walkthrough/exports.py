@@ -41,16 +41,28 @@ from .run import Run
 HEADER = "// Written by walkthrough/exports.py from the run; do not edit.\n"
 
 
-def data_files(run: Run, index: IndexPage, sections: list[SectionPage]) -> dict[str, bytes]:
-    """The ``data/*.js`` files the pages need (relative path -> content)."""
+def data_files(run: Run, index: IndexPage, sections: list[SectionPage],
+               others: dict[str, Run] | None = None) -> dict[str, bytes]:
+    """The ``data/*.js`` files the pages need (relative path -> content). ``others``
+    are the runs the scrubber's run switcher offers besides ``run``, by name."""
     files = {"data/search.js": script("charrnnSearch", search_index(index, sections))}
     if any(page.scrubber for page in sections):
         files["data/snapshots.js"] = script("charrnnSnapshots", snapshot_data(run))
+        for name, other in (others or {}).items():
+            files[f"data/runs/{name}.js"] = run_script(name, snapshot_data(other))
     if any(page.live_model for page in sections):
         files["data/model.js"] = script("charrnnModel", model_data(run))
     if any(page.units for page in sections):
         files["data/units.js"] = script("charrnnUnits", units_data(run))
     return files
+
+
+def run_script(name: str, data) -> bytes:
+    """One more run for the scrubber's switcher, loaded only when a reader asks for
+    it: ``window.charrnnRuns[name] = <data>;``."""
+    body = json.dumps(data, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return (f"{HEADER}(window.charrnnRuns = window.charrnnRuns || {{}})"
+            f"[{json.dumps(name)}] = {body};\n").encode("ascii")
 
 
 def script(name: str, data) -> bytes:

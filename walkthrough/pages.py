@@ -83,6 +83,13 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class RunChoice:
+    """A run the training scrubber can switch to (data/runs/<name>.js)."""
+    name: str
+    about: str
+
+
+@dataclass(frozen=True)
 class VariantResult:
     """One experiment against the default: its figures over seeds, the measured
     differences, and its comparison charts."""
@@ -116,6 +123,8 @@ class SectionPage:
     prev: Link | None
     next: Link | None
     scrubber: tuple[Panel, ...] = ()   # empty: no scrubber on this page
+    runs: tuple[RunChoice, ...] = ()   # what the scrubber can switch to besides the walked run
+    walked: str = ""                   # "default, seed 42": the run the sections read
     live_model: bool = False
     experiments: Experiments | None = None
     units: bool = False                # the hidden-unit picker
@@ -162,6 +171,9 @@ def make_pages(site: Site, placed: dict[str, Placed], run: Run, figures: Figures
         if section.experiments and sweep is not None:
             sections[i] = replace(sections[i],
                                   experiments=experiments_of(section, sweep, draw, problems))
+        if section.scrubber and sweep is not None:
+            sections[i] = replace(sections[i], runs=switchable(sweep),
+                                  walked=f"{sweep.walk[0]}, seed {sweep.walk[1]}")
     index = index_page(site, links, figures, problems)
     if problems:
         raise BuildError(problems)
@@ -290,6 +302,12 @@ def chart_renderer(theme: dict, cache: Path,
 
 def _canonical(panels: list[dict]) -> str:
     return json.dumps(panels, sort_keys=True, default=str)
+
+
+def switchable(sweep: Sweep) -> tuple[RunChoice, ...]:
+    """The variants marked `switcher: true` that have a run with the walked seed."""
+    return tuple(RunChoice(v.name, v.about) for v in sweep.variants
+                 if v.switcher and v.name != sweep.walk[0] and v.entry(sweep.walk[1]) is not None)
 
 
 def experiments_of(section: Section, sweep: Sweep, draw: ChartRenderer,

@@ -81,10 +81,11 @@ class Run:
 
 
 def load_run(path: Path) -> Run:
-    """A finished run directory, its JSON read and checked; raises BuildError."""
+    """A finished run directory, every file checked against its manifest (a few
+    milliseconds for a run) and its JSON read; raises BuildError."""
     path = Path(path)
     try:
-        rundir.check(path, digests=False)
+        rundir.check(path)
         analysis = rundir.read_json(path, "analysis.json") if rundir.has(path, "analysis.json") else {}
         return Run(path=path, summary=rundir.read_json(path, "summary.json"),
                    config=rundir.read_json(path, "config.json"),

@@ -26,7 +26,7 @@ RESERVED_IDS = frozenset({"content", "prose", "code", "charts", "pager", "run", 
                           "live-title", "live-prefix", "live-temperature", "live-seed",
                           "units-picker", "units-title", "units-unit", "units-help",
                           "search-input", "search-results", "keys-help",
-                          "experiments", "experiments-title"})
+                          "experiments", "experiments-title", "scrubber-run"})
 RESERVED_PREFIXES = ("chart-", "phase-", "experiment-")
 
 

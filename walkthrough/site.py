@@ -14,7 +14,7 @@ from .exports import data_files
 from .figures import figures_of
 from .files import read_json
 from .output import clean_stale, refusal, write_site
-from .pages import chart_renderer, make_pages
+from .pages import chart_renderer, make_pages, switchable
 from .render import environment, render_index, render_section
 from .run import Sweep, load_sweep, single_run_sweep
 from .sections import load_site
@@ -71,7 +71,9 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
     env = environment(options.site_src / "templates", site.title)
     files = {page.path: render_section(env, page).encode() for page in sections}
     files[index.path] = render_index(env, index).encode()
-    files.update(data_files(run, index, sections))
+    others = {choice.name: sweep.variant(choice.name).entry(sweep.walk[1]).run
+              for choice in switchable(sweep)}
+    files.update(data_files(run, index, sections, others))
     files.update(_static(options.site_src / "static"))
     if options.accept:
         lock.write(options.site_src / "walkthrough.lock", hashes)

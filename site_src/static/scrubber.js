@@ -490,6 +490,33 @@
     }
   };
 
+  // --- the run switcher: another run of the experiments, loaded when asked for ------------
+  // Its data is a script (a page opened from file:// may not fetch JSON) that adds
+  // the run to window.charrnnRuns; the panels then redraw from it at the same step.
+  const load = (name, src) => new Promise((resolve, reject) => {
+    const runs = window.charrnnRuns || {};
+    if (runs[name]) return resolve(runs[name]);
+    const tag = document.createElement("script");
+    tag.src = src;
+    tag.onload = () => ((window.charrnnRuns || {})[name] ? resolve(window.charrnnRuns[name])
+      : reject(new Error("no data")));
+    tag.onerror = () => reject(new Error("not found"));
+    document.head.appendChild(tag);
+  });
+  for (const select of document.querySelectorAll("[data-scrubber-run]")) {
+    const status = select.parentElement.querySelector("[data-scrubber-run-status]");
+    select.addEventListener("change", () => {
+      const option = select.selectedOptions[0];
+      if (!option.value) { status.textContent = ""; return show(window.charrnnSnapshots); }
+      status.textContent = "loading…";
+      load(option.value, option.dataset.src).then((data) => {
+        if (select.value !== option.value) return;   // the reader has moved on
+        status.textContent = "";
+        show(data);
+      }, () => { status.textContent = `could not load ${option.value}`; });
+    });
+  }
+
   window.charrnnScrubber = { show };
   show(window.charrnnSnapshots);
 })();

@@ -467,3 +467,32 @@ def test_screenshots_of_the_scrubber_at_two_steps_and_the_live_model(open_page, 
     page.locator("input[data-live-prefix]").fill("The dog ")
     page.locator("[data-live-model]").screenshot(path=screenshot_dir / f"live-model-{scheme}.png")
     assert_clean(page)
+
+
+def test_the_run_switcher_redraws_the_panels_from_another_run(open_page, scrubber_pages, site_dir):
+    """Switching to an experiment's run loads its data file on demand and draws
+    every panel from it, at the same step; switching back restores the walked run."""
+    runs = sorted(p.stem for p in (site_dir / "data" / "runs").glob("*.js"))
+    assert {"clip-1", "init-random"} <= set(runs)     # the init and clip variants at least
+    rel = next(r for r in scrubber_pages if "eigenvalue" in r)
+    page = open_page(rel)
+    select = page.locator("[data-scrubber-run]")
+    assert sorted(select.locator("option[value]:not([value=''])").evaluate_all(
+        "(options) => options.map((o) => o.value)")) == runs
+    walked = panel_state(page)
+    for name in runs:
+        select.select_option(name)
+        page.wait_for_function(f"(window.charrnnRuns || {{}})[{json.dumps(name)}] !== undefined")
+        page.wait_for_function("!document.querySelector('[data-scrubber-run-status]').textContent")
+        data = page.evaluate(f"window.charrnnRuns[{json.dumps(name)}]")
+        shown = panel_state(page)
+        assert shown != walked, name
+        # the radius panel's heading names the other run's radius at the shown step
+        step = int(page.locator("output[data-scrubber-step]").inner_text())
+        i = data["steps"].index(step)
+        heading = page.locator("[data-scrub-panel='spectral-radius'] svg").inner_html()
+        drawn = float(re.search(r"ρ = ([\d.]+)", heading).group(1))
+        assert abs(drawn - data["radius"][i]) <= 0.0011, name
+    select.select_option("")
+    assert panel_state(page) == walked
+    assert_clean(page)

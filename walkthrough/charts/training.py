@@ -28,7 +28,8 @@ from .style import (
 
 @chart("loss", "Training loss (mean over each stretch of steps) and validation loss, "
                "in nats per character, against the entropy floor of the corpus: "
-               "the lowest loss any predictor can reach.")
+               "the lowest loss any predictor can reach. The ring marks the lowest "
+               "validation loss of the run.")
 def loss(run: Run, frame: Frame) -> dict:
     c = run.curves
     step, train = binned(c["step"], c["loss"], 300 if not frame.narrow else 150)
@@ -47,14 +48,34 @@ def loss(run: Run, frame: Frame) -> dict:
             {"data": {"values": [{"floor": floor, "series": "entropy floor"}]},
              "mark": {"type": "rule"},
              "encoding": {"y": {"field": "floor", "type": "quantitative"}, **style}},
+            *best_marker(run),
         ],
     }
+
+
+def best_marker(run: Run) -> list[dict]:
+    """Layers that ring the lowest validation loss and name its step, placed on the
+    side of the point where the label has room."""
+    step, value = run.summary.get("best_val_step"), run.summary.get("best_val_loss")
+    if step is None or value is None:
+        return []
+    left = step < 0.6 * int(run.curves["step"][-1])
+    point = {"x": {"datum": step, "type": "quantitative"},
+             "y": {"datum": significant(value), "type": "quantitative"}}
+    return [
+        {"mark": {"type": "point", "size": 90, "strokeWidth": 1.5, "color": "currentColor"},
+         "encoding": point},
+        {"mark": {"type": "text", "fontSize": 11, "dy": 18, "dx": 8 if left else -8,
+                  "align": "left" if left else "right", "color": "currentColor"},
+         "encoding": {**point, "text": {"value": f"best validation, step {step:,}"}}},
+    ]
 
 
 @chart("loss-baselines", "Validation loss over training, zoomed in, against three "
                          "references on the same validation text: an n-gram model with "
                          "Kneser–Ney smoothing, the exact predictor built from the grammar, "
-                         "and the entropy rate of the language.")
+                         "and the entropy rate of the language. The ring marks the lowest "
+                         "validation loss; what follows it is the cost of training on.")
 def loss_baselines(run: Run, frame: Frame) -> dict:
     c, b = run.curves, run.analysis["baselines"]
     kn = f"{b['kneser_ney_order']}-gram Kneser–Ney"
@@ -80,6 +101,7 @@ def loss_baselines(run: Run, frame: Frame) -> dict:
             {"data": {"values": [{"loss": v, "series": name} for name, v in refs]},
              "mark": {"type": "rule"},
              "encoding": {"y": {"field": "loss", "type": "quantitative"}, **style}},
+            *best_marker(run),
         ],
     }
 
