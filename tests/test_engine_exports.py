@@ -118,10 +118,17 @@ def test_snapshot_data_matches_the_run(project, fake_run):
     assert data["trajectory"]["steps"] and data["jacobians"]["distance"] == list(range(1, 11))
 
 
-def test_weights_are_exported_as_the_heat_maps_codes(project, fake_run):
+def test_weights_are_exported_as_the_heat_maps_codes_for_the_pages_that_draw_them(project,
+                                                                                  fake_run):
     project.section("01-squares", INTERACTIVE)
     project.build()
-    weights = read_global(project.out / "data" / "snapshots.js", "charrnnSnapshots")["weights"]
+    assert not (project.out / "data" / "weights.js").exists()      # no weights panel, no file
+    assert "weights" not in read_global(project.out / "data" / "snapshots.js", "charrnnSnapshots")
+    project.section("01-squares", INTERACTIVE.replace("predictions]", "predictions, weights]"))
+    project.build()
+    page = (project.out / "sections" / "squares.html").read_text()
+    assert page.index('src="../data/weights.js"') < page.index('src="../static/scrubber.js"')
+    weights = read_global(project.out / "data" / "weights.js", "charrnnWeights")
     with np.load(fake_run / "weights.npz") as w:
         assert weights["steps"] == w["step"].tolist()
         for name in ("W_xh", "W_hh", "W_hy"):

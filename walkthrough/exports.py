@@ -7,7 +7,14 @@ so each export is a one-line script that assigns one global:
   scrubber shows at every recorded step (site_src/static/scrubber.js). Short
   lists are JSON numbers at 4 significant digits; the big arrays are packed
   integer codes (see ``packed``): probabilities in 8 bits, eigenvalues and PCA
-  points in 16, weights in 4. Written only when some section has a ``scrubber:``.
+  points in 16. Written only when some section has a ``scrubber:``.
+- ``data/weights.js`` sets ``window.charrnnWeights``: the recorded weight
+  matrices as 4-bit heat-map codes, for the scrubber's ``weights`` panel; apart
+  from the snapshots because they weigh more than the rest together, and only the
+  pages with that panel load them.
+- ``data/runs/<variant>.js`` adds one run to ``window.charrnnRuns``: the
+  snapshots (and weights) of another run of the experiments with the same seed,
+  loaded by the scrubber's run switcher when a reader picks it.
 - ``data/model.js`` sets ``window.charrnnModel``: the final weights from
   checkpoint.npz at full float64 precision (each float as Python's ``repr``,
   which JavaScript parses back to the same double) and the vocabulary, for the
@@ -33,6 +40,8 @@ from html.parser import HTMLParser
 
 import numpy as np
 
+from charrnn import rundir
+
 from .charts.heat import LEVELS, shade_codes
 from .charts.style import outside_unit_circle, significant
 from .pages import IndexPage, SectionPage
@@ -49,7 +58,10 @@ def data_files(run: Run, index: IndexPage, sections: list[SectionPage],
     if any(page.scrubber for page in sections):
         files["data/snapshots.js"] = script("charrnnSnapshots", snapshot_data(run))
         for name, other in (others or {}).items():
-            files[f"data/runs/{name}.js"] = run_script(name, snapshot_data(other))
+            files[f"data/runs/{name}.js"] = run_script(name, {**snapshot_data(other),
+                                                              "weights": weights_data(other)})
+    if any(page.wants("weights") for page in sections):
+        files["data/weights.js"] = script("charrnnWeights", weights_data(run))
     if any(page.live_model for page in sections):
         files["data/model.js"] = script("charrnnModel", model_data(run))
     if any(page.units for page in sections):
@@ -142,7 +154,6 @@ def snapshot_data(run: Run) -> dict:
         "samples": list(run.snapshot_info.get("samples", [])),
         "trajectory": _trajectory(run),
         "jacobians": _jacobians(run),
-        "weights": _weights(run),
     }
     return data
 
@@ -170,12 +181,12 @@ def _jacobians(run: Run) -> dict | None:
 WEIGHTS = ("W_xh", "W_hh", "W_hy")
 
 
-def _weights(run: Run) -> dict | None:
+def weights_data(run: Run) -> dict | None:
     """The weight matrices at the steps the run recorded them, as the heat maps'
     shade codes (walkthrough/charts/heat.py) in 4 bits each, with each matrix's
     largest |w| at each step: about a twelfth of the size of the floats in JSON,
     and every shade the panel draws."""
-    if not (run.path / "weights.npz").is_file():
+    if not rundir.has(run.path, "weights.npz"):
         return None
     w = run.weights
     if len(w["step"]) == 0 or not all(name in w for name in WEIGHTS):

@@ -86,7 +86,7 @@ class Panel:
 class RunChoice:
     """A run the training scrubber can switch to (data/runs/<name>.js)."""
     name: str
-    about: str
+    settings: str     # what the variant changes, e.g. "init xavier"
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ class VariantResult:
     """One experiment against the default: its figures over seeds, the measured
     differences, and its comparison charts."""
     name: str
-    about: str
+    about: str                         # HTML, from the experiment file's Markdown
     settings: dict
     stats: dict                        # experiments.aggregate of the variant
     comparisons: dict[str, Comparison]
@@ -133,6 +133,10 @@ class SectionPage:
     def notes(self) -> tuple[Note, ...]:
         """Every note of the page, in the order of the code."""
         return tuple(note for segment in self.segments for note in segment.notes)
+
+    def wants(self, panel: str) -> bool:
+        """Whether this page's scrubber shows ``panel``."""
+        return any(p.name == panel for p in self.scrubber)
 
 
 @dataclass(frozen=True)
@@ -306,7 +310,8 @@ def _canonical(panels: list[dict]) -> str:
 
 def switchable(sweep: Sweep) -> tuple[RunChoice, ...]:
     """The variants marked `switcher: true` that have a run with the walked seed."""
-    return tuple(RunChoice(v.name, v.about) for v in sweep.variants
+    return tuple(RunChoice(v.name, ", ".join(f"{k} {s}" for k, s in sorted(v.settings.items())))
+                 for v in sweep.variants
                  if v.switcher and v.name != sweep.walk[0] and v.entry(sweep.walk[1]) is not None)
 
 
@@ -319,7 +324,9 @@ def experiments_of(section: Section, sweep: Sweep, draw: ChartRenderer,
             continue
         figures = tuple(_comparison_figure(name, sweep, variant, draw, section, problems)
                         for name in ("loss-bands", *variant.compare))
-        results.append(VariantResult(variant.name, variant.about, variant.settings,
+        about = _Text(sweep.path, section.id, Figures("run", {}), problems).block(
+            f"the 'about' of variant '{variant.name}'", variant.about)
+        results.append(VariantResult(variant.name, about, variant.settings,
                                      aggregate(variant, sweep.walk[1]),
                                      comparisons(sweep, variant), figures))
     return Experiments(aggregate(sweep.walked_variant, sweep.walk[1]), tuple(results))

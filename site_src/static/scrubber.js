@@ -507,7 +507,7 @@
     const status = select.parentElement.querySelector("[data-scrubber-run-status]");
     select.addEventListener("change", () => {
       const option = select.selectedOptions[0];
-      if (!option.value) { status.textContent = ""; return show(window.charrnnSnapshots); }
+      if (!option.value) { status.textContent = ""; return show(walked()); }
       status.textContent = "loading…";
       load(option.value, option.dataset.src).then((data) => {
         if (select.value !== option.value) return;   // the reader has moved on
@@ -517,6 +517,11 @@
     });
   }
 
+  // The walked run's weights come in a file of their own (data/weights.js), loaded
+  // only by the pages that draw them.
+  const walked = () => (window.charrnnWeights
+    ? { ...window.charrnnSnapshots, weights: window.charrnnWeights } : window.charrnnSnapshots);
+
   window.charrnnScrubber = { show };
-  show(window.charrnnSnapshots);
+  show(walked());
 })();

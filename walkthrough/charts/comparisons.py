@@ -19,7 +19,7 @@ from ..experiments import aggregate
 from ..run import Entry, Sweep, Variant
 from .chart import Frame
 from .chart import chart as _chart
-from .style import significant
+from .style import log_step_axis, reference_rule, significant, step_axis
 
 chart = partial(_chart, source="experiment")
 COLOURS = ["#7a7a7a", "#e0803a"]   # the default in grey, the variant in colour
@@ -59,7 +59,7 @@ def loss_bands(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
     floor = sweep.walked.summary.get("entropy_floor")
     bottom = 0.9 * min([r["low"] for r in rows] + ([floor] if floor else []))
     top = 1.15 * max(tops)
-    x = {"field": "step", "type": "quantitative", "title": "training step"}
+    x = step_axis()
     y = {"type": "quantitative", "title": "validation loss (nats/char)",
          "scale": {"domain": [round(bottom, 3), round(top, 3)], "nice": False}}
     layers = [
@@ -69,10 +69,7 @@ def loss_bands(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
          "encoding": {"x": x, "y": {"field": "mean", **y}, "color": colour}},
     ]
     if floor:
-        layers.append({"data": {"values": [{"floor": floor}]},
-                       "mark": {"type": "rule", "strokeDash": [5, 4], "color": "currentColor",
-                                "opacity": 0.6},
-                       "encoding": {"y": {"field": "floor", "type": "quantitative"}}})
+        layers.append(reference_rule(floor, "floor"))
     return {"width": frame.width, "height": 200, "data": {"values": rows}, "layer": layers}
 
 
@@ -89,9 +86,7 @@ def radius_over_training(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
             last.append(int(steps[-1]))
             rows += [{"step": int(t), "radius": significant(r), "series": name, "seed": entry.seed}
                      for t, r in zip(steps, s["spectral_radius"], strict=True)]
-    x = {"field": "step", "type": "quantitative", "title": "training step (log scale)",
-         "scale": {"type": "log", "domain": [min(first), max(last)], "nice": False},
-         "axis": {"format": "~s"}}
+    x = log_step_axis(np.array([min(first), max(last)]))
     return {
         "width": frame.width, "height": 200,
         "layer": [
@@ -100,9 +95,7 @@ def radius_over_training(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
              "encoding": {"x": x, "y": {"field": "radius", "type": "quantitative",
                                         "title": "spectral radius of W_hh"},
                           "color": colour, "detail": {"field": "seed", "type": "nominal"}}},
-            {"data": {"values": [{"one": 1.0}]},
-             "mark": {"type": "rule", "strokeDash": [5, 4], "color": "currentColor", "opacity": 0.6},
-             "encoding": {"y": {"field": "one", "type": "quantitative"}}},
+            reference_rule(1.0),
         ],
     }
 

@@ -60,14 +60,22 @@ def best_marker(run: Run) -> list[dict]:
     if step is None or value is None:
         return []
     left = step < 0.6 * int(run.curves["step"][-1])
-    point = {"x": {"datum": step, "type": "quantitative"},
-             "y": {"datum": significant(value), "type": "quantitative"}}
+    data = {"values": [{"step": int(step), "loss": significant(value),
+                        "label": f"best validation, step {step:,}"}]}
+    point = {"x": {"field": "step", "type": "quantitative"},
+             "y": {"field": "loss", "type": "quantitative"}}
     return [
-        {"mark": {"type": "point", "size": 90, "strokeWidth": 1.5, "color": "currentColor"},
+        {"data": data, "mark": {"type": "rule", "strokeDash": [2, 3], "color": "currentColor",
+                                "opacity": 0.5},
+         "encoding": {"x": point["x"]}},
+        {"data": data, "mark": {"type": "point", "size": 110, "strokeWidth": 1.8,
+                                "color": "currentColor"},
          "encoding": point},
-        {"mark": {"type": "text", "fontSize": 11, "dy": 18, "dx": 8 if left else -8,
-                  "align": "left" if left else "right", "color": "currentColor"},
-         "encoding": {**point, "text": {"value": f"best validation, step {step:,}"}}},
+        # the label at the top of the plot, beside the rule: clear of every curve
+        {"data": data, "mark": {"type": "text", "fontSize": 11, "dx": 5 if left else -5,
+                                "align": "left" if left else "right", "baseline": "top",
+                                "color": "currentColor"},
+         "encoding": {"x": point["x"], "y": {"value": 4}, "text": {"field": "label"}}},
     ]
 
 
