@@ -131,6 +131,8 @@ HOSTILE_TEMPLATES = {
     "a method width": "{{ 'x'.ljust(999999999) }}",
     "indenting by a long text": "{{ ('a\n' * 50000) | indent('x' * 50000) }}",
     "joining with a long text": "{{ range(100000) | join('x' * 100000) }}",
+    "joining a generator": "{{ range(100000) | map('string') | join('x' * 100000) }}",
+    "joining a long generator": "{{ range(10000000) | map('string') | join(',') }}",
     "doubling": "{% set a = 'x' * 60000 %}{% set b = a ~ a %}{% set c = b ~ b %}{{ c }}",
     "doubling in a loop": "{% set ns = namespace(s='xx') %}{% for i in range(64) %}"
                           "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s | length }}",

@@ -23,6 +23,7 @@ template: one around the iterable of each loop, one for each ``~``.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -99,6 +100,8 @@ def size_of(value: Any, limit: int = MAX_SIZE) -> int:
             total += len(item)
             if total <= limit:
                 todo.extend(item)
+        elif isinstance(item, range):
+            total += len(item)      # its length, without making its items
         else:
             total += 1
     return total
@@ -183,6 +186,14 @@ def _guarded(name: str, filter_: Callable) -> Callable:
         _budget.get().step()
         values = [a for a in args if not isinstance(a, (Context, EvalContext, jinja2.Environment))]
         subject, rest = (values[0], tuple(values[1:])) if values else (None, ())
+        if name == "join" and not isinstance(subject, str):
+            # A separator is written once per item, and the items may come from
+            # a generator whose length nothing tells: count them first, up to a cap.
+            items = list(itertools.islice(iter(subject), MAX_SIZE + 1))
+            if len(items) > MAX_SIZE:
+                raise OverBudget(f"the filter 'join' was given more than {MAX_SIZE:,} items")
+            args = tuple(items if a is subject else a for a in args)
+            subject = items
         _check_work(subject, rest, kwargs, f"the filter '{name}'")
         if name == "format" and isinstance(subject, str):
             _check_printf(subject)
