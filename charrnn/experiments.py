@@ -31,7 +31,7 @@ from pathlib import Path
 
 import yaml
 
-from .config import MAX_SEED, ConfigError, TrainConfig
+from .config import MAX_SEED, ConfigError, TrainConfig, shown
 from .rundir import run_key
 
 NAME = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
@@ -156,7 +156,7 @@ def _known_fields(data: dict, allowed: tuple[str, ...], where: str, fail) -> Non
         if key not in allowed:
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(allowed)
-            raise fail(where, f"unknown field {_short(key)} ({hint})")
+            raise fail(where, f"unknown field {shown(key)} ({hint})")
 
 
 def _mapping(value, what: str, fail) -> dict:
@@ -172,7 +172,7 @@ def _seeds(value, what: str, fail, required: bool, where: str = "") -> tuple[int
         raise fail(where, f"{what} must be a non-empty list of whole numbers, like [42, 1, 2]")
     for seed in value:
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-            raise fail(where, f"{what}: {_short(seed)} is not a seed (a whole number from 0 to "
+            raise fail(where, f"{what}: {shown(seed)} is not a seed (a whole number from 0 to "
                               f"{MAX_SEED:,})")
     if len(set(value)) != len(value):
         raise fail(where, f"{what} lists a seed twice")
@@ -185,7 +185,7 @@ def _variant(item, i: int, seeds: tuple[int, ...], defaults: dict, fail) -> Vari
     name = item.get("name")
     if not isinstance(name, str) or not NAME.match(name):
         raise fail(f"variant {i + 1}: ", f"'name' must be a short lower-case name like 'clip-1', "
-                                         f"got {_short(name)}")
+                                         f"got {shown(name)}")
     where = f"variant '{name}': "
     _known_fields(item, VARIANT_FIELDS, where, fail)
     about = item.get("about", "")
@@ -215,14 +215,8 @@ def _walk(value, variants: list[Variant], fail) -> tuple[str, int]:
         raise fail("", "'walk' must be a mapping like {variant: default, seed: 42}")
     chosen = next((v for v in variants if v.name == value["variant"]), None)
     if chosen is None:
-        raise fail("", f"'walk' names variant {_short(value['variant'])}, which is not listed")
+        raise fail("", f"'walk' names variant {shown(value['variant'])}, which is not listed")
     if value["seed"] not in chosen.seeds:
-        raise fail("", f"'walk' names seed {_short(value['seed'])}, which variant "
+        raise fail("", f"'walk' names seed {shown(value['seed'])}, which variant "
                        f"'{chosen.name}' does not run")
     return chosen.name, value["seed"]
-
-
-def _short(value, limit: int = 40) -> str:
-    """A value quoted for a message, cut short: a message must stay one line."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."

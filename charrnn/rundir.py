@@ -13,9 +13,10 @@ Three promises:
   and SHA-256. A directory without it is unfinished; a file that no longer
   matches it is damaged, and reading it raises RunError, which names the
   directory and says what to do, instead of a decoder's traceback.
-- **Keyed.** `run_key` names a run by the code that trained it and its
-  settings. The code is hashed as syntax trees without docstrings, so
-  rewording a comment or a docstring keeps every cached run.
+- **Keyed.** `run_key` names a run by the code that made it (training,
+  analysis and what they import) and its settings. The code is hashed as
+  syntax trees without docstrings, so rewording a comment or a docstring keeps
+  every cached run.
 
 A run can also travel as plain bytes (`read_all` -> `write`): that is how a
 sweep's worker on another machine hands a finished run back to the client.
@@ -240,6 +241,19 @@ def read_bytes(run_dir: Path, name: str) -> bytes:
     return content
 
 
+def file_stats(run_dir: Path) -> dict[str, list[int]] | None:
+    """Size and modification time of every file of a finished run, the manifest
+    included (None when it is not one). A caller that verified a run can keep
+    these and tell later, as git does, that nothing has touched it since,
+    without reading it again."""
+    run_dir = Path(run_dir)
+    try:
+        names = [MANIFEST, *_read_manifest(run_dir)["files"]]
+        return {name: [(s := (run_dir / name).stat()).st_size, s.st_mtime_ns] for name in names}
+    except (RunError, OSError):
+        return None
+
+
 def has(run_dir: Path, name: str) -> bool:
     return name in _read_manifest(Path(run_dir))["files"]
 
@@ -258,8 +272,10 @@ def read_text(run_dir: Path, name: str) -> str:
         raise _damaged(Path(run_dir), f"{name} is not UTF-8 text") from None
 
 
-def read_arrays(run_dir: Path, name: str) -> dict[str, np.ndarray]:
-    return _arrays(read_bytes(run_dir, name), Path(run_dir) / name)
+def read_arrays(run_dir: Path, name: str, keys=None) -> dict[str, np.ndarray]:
+    """The arrays of one archive (only ``keys``, when given: the others stay
+    compressed), the file checked against the manifest first."""
+    return _arrays(read_bytes(run_dir, name), Path(run_dir) / name, keys)
 
 
 def read_all(run_dir: Path) -> dict[str, bytes]:
@@ -268,10 +284,10 @@ def read_all(run_dir: Path) -> dict[str, bytes]:
     return {name: read_bytes(run_dir, name) for name in _read_manifest(Path(run_dir))["files"]}
 
 
-def _arrays(content: bytes, where: Path) -> dict[str, np.ndarray]:
+def _arrays(content: bytes, where: Path, keys=None) -> dict[str, np.ndarray]:
     try:
         with np.load(io.BytesIO(content), allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
+            return {key: archive[key] for key in (archive.files if keys is None else keys)}
     except Exception as error:   # zipfile, zlib and NumPy each raise their own kinds
         raise _damaged(where.parent, f"{where.name} is not a readable NumPy archive "
                                      f"({type(error).__name__})") from None
@@ -350,24 +366,60 @@ def read_checkpoint(path: Path) -> Checkpoint:
 # ---------------------------------------------------------------------------
 # Keys: which code and which settings made a run
 
-def code_key(package: Path) -> str:
-    """A hash of the package's Python files as syntax trees without docstrings.
+# The modules whose code makes a run: training and analysis, and everything
+# they import from the package. The command line and the sweep only start runs.
+MAKERS = ("train", "analysis")
 
-    Comments never reach the tree, and line numbers are left out of the dump,
-    so rewording a comment or a docstring, or moving code down a line, keeps
-    the key; any change to what the code does changes it.
+
+def code_key(package: Path, memo: dict | None = None) -> str:
+    """A hash of the code that makes a run, as syntax trees without docstrings.
+
+    That code is the modules in MAKERS and every module of the package they
+    import, directly or not. Comments never reach the tree, and line numbers
+    are left out of the dump, so rewording a comment or a docstring, or moving
+    code down a line, keeps the key; any change to what the code does changes
+    it. ``memo`` maps a file's bytes (by their SHA-256) to what was read from
+    them: a caller that keeps it between calls parses only the files that changed.
     """
+    memo = {} if memo is None else memo
+    package = Path(package)
     digest = hashlib.sha256()
-    for path in sorted(Path(package).rglob("*.py")):
-        try:
-            tree = ast.parse(path.read_bytes(), filename=str(path))
-        except SyntaxError as error:
-            raise RunError(f"{path}:{error.lineno}", f"the file does not parse ({error.msg})",
-                           "fix the syntax error") from None
-        _drop_docstrings(tree)
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(ast.dump(tree).encode() + b"\0")
+    todo, seen = list(MAKERS), set()
+    while todo:
+        name = todo.pop()
+        if name in seen or not (package / f"{name}.py").is_file():
+            continue
+        seen.add(name)
+        source = (package / f"{name}.py").read_bytes()
+        sha = hashlib.sha256(source).hexdigest()
+        if sha not in memo:
+            memo[sha] = _read_module(source, package / f"{name}.py", package.name)
+        todo.extend(memo[sha][1])
+    for name in sorted(seen):
+        sha = hashlib.sha256((package / f"{name}.py").read_bytes()).hexdigest()
+        digest.update(f"{name}.py\0{memo[sha][0]}\0".encode())
     return digest.hexdigest()[:16]
+
+
+def _read_module(source: bytes, path: Path, package: str) -> list:
+    """[the digest of the module's tree without docstrings, the package modules it imports]."""
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as error:
+        raise RunError(f"{path}:{error.lineno}", f"the file does not parse ({error.msg})",
+                       "fix the syntax error") from None
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.level or node.module == package):
+            if node.module and node.module != package:     # from .corpus import X
+                imported.add(node.module.split(".")[-1])
+            else:                                           # from . import rundir
+                imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):                  # import charrnn.corpus
+            imported.update(a.name.split(".")[1] for a in node.names
+                            if a.name.startswith(package + "."))
+    _drop_docstrings(tree)
+    return [hashlib.sha256(ast.dump(tree).encode()).hexdigest(), sorted(imported)]
 
 
 def _drop_docstrings(tree: ast.AST) -> None:

@@ -10,6 +10,13 @@ so an interrupted sweep continues where it stopped, and experiment files that
 share a run share its directory. At the end DIR/index.json lists every run of
 the file with its summary.
 
+Every run is checked against its manifest before it is trusted. The index
+remembers the size and modification time of each file it checked, so a sweep
+with nothing to do reads no run again unless one of its files has changed, and
+DIR/code-memo.json remembers each source file's syntax-tree digest, so only an
+edited file is parsed again: when everything is cached, a sweep takes a
+fraction of a second.
+
 Locally the runs go to a pool of processes (joblib); with --scheduler, to a Dask
 distributed cluster. Either way a run is trained and analysed in a scratch
 folder on the worker and comes back to this process as bytes, which writes it:
@@ -18,6 +25,7 @@ the workers need no shared filesystem.
 from __future__ import annotations
 
 import io
+import json
 import os
 import shutil
 import sys
@@ -64,10 +72,12 @@ def run_sweep(experiments: Experiments, out: Path, *, workers: int | None = None
     index. Returns the index; its ``failed`` and ``missing`` lists say what is not done."""
     out = Path(out)
     runs = out / "runs"
-    code = rundir.code_key(PACKAGE)
+    code = _code_key(out)
     todo = tasks(experiments, code)
     rundir.clean_stale(runs)
-    pending = [task for task in _unique(todo) if not _finished(runs / task.key, warn)]
+    checked = _previous_checks(out)
+    pending = [task for task in _unique(todo)
+               if not _finished(runs / task.key, warn, checked.get(task.key))]
     say(f"sweep: {len(todo)} runs, {len(todo) - len(pending)} already done, "
         f"{len(pending)} to {'find' if cached_only else 'train'}")
     failed: dict[str, str] = {}
@@ -94,9 +104,37 @@ def run_sweep(experiments: Experiments, out: Path, *, workers: int | None = None
         else:
             _on_local_cores(workers or os.cpu_count() or 1, pending, done)
         bar.close()
-    index = index_of(experiments, todo, runs, code, failed)
+    index = index_of(experiments, todo, runs, code, failed, checked)
     rundir.write_index(out, index)
     return index
+
+
+MEMO = "code-memo.json"
+
+
+def _code_key(out: Path) -> str:
+    """rundir.code_key with its per-file memo kept in the sweep folder."""
+    path = out / MEMO
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8"))
+        memo = saved["digests"] if saved.get("python") == sys.version else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        memo = {}
+    known = dict(memo)
+    code = rundir.code_key(PACKAGE, memo)
+    if memo != known:
+        out.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"python": sys.version, "digests": memo}), encoding="utf-8")
+    return code
+
+
+def _previous_checks(out: Path) -> dict[str, dict]:
+    """The runs the last index listed, by key, with the file stats it checked them at."""
+    try:
+        return {entry["key"]: entry for entry in rundir.read_index(out)["runs"]
+                if isinstance(entry, dict) and "stats" in entry and "key" in entry}
+    except (rundir.RunError, TypeError, KeyError):
+        return {}
 
 
 def _unique(todo: list[Task]) -> list[Task]:
@@ -107,11 +145,14 @@ def _unique(todo: list[Task]) -> list[Task]:
     return list(seen.values())
 
 
-def _finished(run_dir: Path, warn: Callable[[str], None]) -> bool:
+def _finished(run_dir: Path, warn: Callable[[str], None], checked: dict | None = None) -> bool:
     """A complete, undamaged run with its analysis (unless it diverged). A damaged
-    one is deleted, with a warning, so that it is trained again."""
+    one is deleted, with a warning, so that it is trained again. ``checked`` is
+    the last index's entry for it: when no file has changed since, it stands."""
     if not run_dir.exists():
         return False
+    if checked is not None and rundir.file_stats(run_dir) == checked["stats"]:
+        return True
     try:
         rundir.check(run_dir)
         diverged = rundir.read_json(run_dir, "summary.json").get("diverged") is not None
@@ -170,19 +211,24 @@ class SweepError(RuntimeError):
 
 
 def index_of(experiments: Experiments, todo: list[Task], runs: Path, code: str,
-             failed: dict[str, str]) -> dict:
+             failed: dict[str, str], checked: dict[str, dict] | None = None) -> dict:
     """DIR/index.json: the experiment as run, and one entry per (variant, seed)."""
     entries, missing = [], []
     for task in todo:
         entry = {"variant": task.variant, "seed": task.seed, "settings": task.settings,
                  "key": task.key, "dir": f"runs/{task.key}"}
         run_dir = runs / task.key
-        if rundir.is_complete(run_dir):
+        stats = rundir.file_stats(run_dir)
+        known = (checked or {}).get(task.key)
+        if stats is not None and known is not None and known["stats"] == stats:
+            entries.append({**entry, **{k: known[k] for k in ("summary", "timing", "headline")},
+                            "stats": stats})
+        elif stats is not None and rundir.is_complete(run_dir):
             entry["summary"] = rundir.read_json(run_dir, "summary.json")
             entry["timing"] = rundir.read_json(run_dir, "timing.json")
             entry["headline"] = (rundir.read_json(run_dir, "analysis.json").get("headline")
                                  if rundir.has(run_dir, "analysis.json") else None)
-            entries.append(entry)
+            entries.append({**entry, "stats": stats})
         else:
             missing.append({**entry, "error": failed.get(task.key)})
     return {

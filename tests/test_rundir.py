@@ -153,19 +153,37 @@ def test_the_code_key_ignores_comments_docstrings_and_blank_lines(package):
     assert rundir.code_key(package) == key
 
 
-def test_the_code_key_follows_the_code(package):
+def test_the_code_key_follows_the_code_that_makes_a_run(package):
     key = rundir.code_key(package)
     train = package / "train.py"
     train.write_text(train.read_text().replace("DIVERGENCE_WINDOW = 100", "DIVERGENCE_WINDOW = 101"))
     changed = rundir.code_key(package)
     assert changed != key
+    # the command line and the sweep only start runs: their code is not in the key
+    cli = package / "cli.py"
+    cli.write_text(cli.read_text().replace('help="print nothing but errors"', 'help="say nothing"'))
     (package / "extra.py").write_text("X = 1\n")
+    assert rundir.code_key(package) == changed
+    # ... until something that makes a run imports it
+    model = package / "model.py"
+    model.write_text(model.read_text().replace("from .config import",
+                                               "from . import extra\nfrom .config import", 1))
     assert rundir.code_key(package) not in (key, changed)
 
 
+def test_the_memo_gives_the_same_key_and_skips_unchanged_files(package, monkeypatch):
+    memo: dict = {}
+    key = rundir.code_key(package, memo)
+    parsed = []
+    monkeypatch.setattr(rundir, "_read_module", lambda *a: parsed.append(a) or [])
+    assert rundir.code_key(package, memo) == key and parsed == []
+
+
 def test_a_syntax_error_is_named(package):
-    (package / "broken.py").write_text("def f(:\n")
-    with pytest.raises(rundir.RunError, match=r"broken\.py:1: the file does not parse"):
+    data = package / "data.py"
+    lines = data.read_text().count("\n")
+    data.write_text(data.read_text() + "def f(:\n")
+    with pytest.raises(rundir.RunError, match=rf"data\.py:{lines + 1}: the file does not parse"):
         rundir.code_key(package)
 
 

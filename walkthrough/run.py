@@ -120,6 +120,14 @@ class Entry:
     def run(self) -> Run:
         return load_run(self.path)
 
+    def arrays(self, name: str, *keys: str) -> dict[str, np.ndarray]:
+        """A few arrays of one of the run's archives (checked against its manifest),
+        without loading the rest of the run: what a chart over many runs needs."""
+        try:
+            return rundir.read_arrays(self.path, name, keys or None)
+        except rundir.RunError as error:
+            raise run_problem(error) from None
+
 
 @dataclass
 class Variant:

@@ -46,7 +46,7 @@ def loss_bands(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
     pairs, colour = _series(sweep, variant)
     rows, tops = [], []
     for name, entries in pairs:
-        curves = [e.run.curves for e in entries]
+        curves = [e.arrays("curves.npz", "val_step", "val_loss") for e in entries]
         steps = curves[0]["val_step"]
         same = [c["val_loss"] for c in curves if np.array_equal(c["val_step"], steps)]
         losses = np.asarray(same, dtype=np.float64)
@@ -80,7 +80,7 @@ def radius_over_training(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
     rows, first, last = [], [], []
     for name, entries in pairs:
         for entry in entries:
-            s = entry.run.snapshots
+            s = entry.arrays("snapshots.npz", "step", "spectral_radius")
             steps = s["step"].astype(np.int64)
             first.append(int(steps[0]))
             last.append(int(steps[-1]))
