@@ -369,6 +369,7 @@ def read_checkpoint(path: Path) -> Checkpoint:
 # The modules whose code makes a run: training and analysis, and everything
 # they import from the package. The command line and the sweep only start runs.
 MAKERS = ("train", "analysis")
+CODE_KEY_FORMAT = 2    # what a memo of code_key holds; a memo of another format is not used
 
 
 def code_key(package: Path, memo: dict | None = None) -> str:

@@ -117,14 +117,16 @@ def _code_key(out: Path) -> str:
     path = out / MEMO
     try:
         saved = json.loads(path.read_text(encoding="utf-8"))
-        memo = saved["digests"] if saved.get("python") == sys.version else {}
+        same = (saved.get("python"), saved.get("format")) == (sys.version, rundir.CODE_KEY_FORMAT)
+        memo = saved["digests"] if same else {}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         memo = {}
     known = dict(memo)
     code = rundir.code_key(PACKAGE, memo)
     if memo != known:
         out.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"python": sys.version, "digests": memo}), encoding="utf-8")
+        path.write_text(json.dumps({"python": sys.version, "format": rundir.CODE_KEY_FORMAT,
+                                    "digests": memo}), encoding="utf-8")
     return code
 
 

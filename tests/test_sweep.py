@@ -182,3 +182,16 @@ def test_a_failing_run_is_reported_and_the_others_finish(serial_out, tmp_path, m
     assert len(index["runs"]) == 3 and len(index["missing"]) == 1
     assert index["missing"][0]["error"] == "RuntimeError: the worker ran out of memory"
     assert warnings == ["sweep: clip-1 seed 7 failed: RuntimeError: the worker ran out of memory"]
+
+
+def test_a_memo_of_another_format_is_not_used(serial_out, serial, tmp_path):
+    """The sweep's memo of parsed sources must never make its code key differ from
+    the one a worker computes without it."""
+    import charrnn.sweep as sweep_module
+    out = copy_of(serial_out, tmp_path)
+    memo = out / sweep_module.MEMO
+    truth = rundir.code_key(sweep_module.PACKAGE)
+    for saved in ({"python": sys.version, "format": 1, "digests": {}}, "not json", [1, 2]):
+        memo.write_text(json.dumps(saved) if not isinstance(saved, str) else saved)
+        assert sweep_module._code_key(out) == truth
+        assert json.loads(memo.read_text())["format"] == rundir.CODE_KEY_FORMAT
