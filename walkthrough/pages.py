@@ -19,6 +19,7 @@ from .markup import MarkupError, to_html
 from .panels import PANELS
 from .run import Run, Sweep, Variant
 from .sections import Phase, Section, Site
+from .textcache import TextCache
 from .vega import ChartError, render_svg, scope_ids
 
 
@@ -161,15 +162,15 @@ ChartRenderer = Callable[..., tuple[Drawing, ...]]
 
 
 def make_pages(site: Site, placed: dict[str, Placed], run: Run, figures: Figures,
-               draw: ChartRenderer, package: str,
-               sweep: Sweep | None = None) -> tuple[IndexPage, list[SectionPage]]:
+               draw: ChartRenderer, package: str, sweep: Sweep | None = None,
+               texts: TextCache | None = None) -> tuple[IndexPage, list[SectionPage]]:
     """All pages; raises BuildError listing every figure, Markdown or chart problem."""
     problems: list[Problem] = []
     links = [link_to(s) for s in site.sections]
     sections = [section_page(section, site, placed.get(section.id), run, figures, draw,
                              package, problems,
                              links[i - 1] if i > 0 else None,
-                             links[i + 1] if i + 1 < len(links) else None)
+                             links[i + 1] if i + 1 < len(links) else None, texts)
                 for i, section in enumerate(site.sections)]
     for i, section in enumerate(site.sections):
         if section.experiments and sweep is not None:
@@ -178,7 +179,7 @@ def make_pages(site: Site, placed: dict[str, Placed], run: Run, figures: Figures
         if section.scrubber and sweep is not None:
             sections[i] = replace(sections[i], runs=switchable(sweep),
                                   walked=f"{sweep.walk[0]}, seed {sweep.walk[1]}")
-    index = index_page(site, links, figures, problems)
+    index = index_page(site, links, figures, problems, texts)
     if problems:
         raise BuildError(problems)
     return index, sections
@@ -190,8 +191,9 @@ def link_to(section: Section) -> Link:
 
 def section_page(section: Section, site: Site, placed: Placed | None, run: Run,
                  figures: Figures, draw: ChartRenderer, package: str, problems: list[Problem],
-                 prev_link: Link | None, next_link: Link | None) -> SectionPage:
-    text = _Text(section.path, section.id, figures, problems)
+                 prev_link: Link | None, next_link: Link | None,
+                 texts: TextCache | None = None) -> SectionPage:
+    text = _Text(section.path, section.id, figures, problems, texts)
     if section.units and "units" not in run.analysis:
         problems.append(Problem(shown(section.path), "'units: true' needs the hidden-unit "
                                 "analysis, and the run's analysis.json has no 'units'",
@@ -217,30 +219,42 @@ def phase_of(site: Site, number: int) -> Phase:
 
 
 def index_page(site: Site, links: list[Link], figures: Figures,
-               problems: list[Problem]) -> IndexPage:
+               problems: list[Problem],
+               texts: TextCache | None = None) -> IndexPage:
     by_phase = tuple(PhaseMap(phase, tuple(link for section, link
                                            in zip(site.sections, links, strict=True)
                                            if section.phase == phase.number))
                      for phase in site.phases)
     return IndexPage(path="index.html", title=site.title, subtitle=site.subtitle,
-                     intro=_Text(site.path, None, figures, problems).block("intro", site.intro),
+                     intro=_Text(site.path, None, figures, problems, texts).block("intro", site.intro),
                      run=figures, phases=by_phase, first=links[0] if links else None)
 
 
 class _Text:
-    """Fills run figures into author text and renders its Markdown, recording problems."""
+    """Fills run figures into author text and renders its Markdown, recording
+    problems; through ``cache``, a text rendered by an earlier build is reused."""
 
     def __init__(self, path: Path, section: str | None, figures: Figures,
-                 problems: list[Problem]):
+                 problems: list[Problem], cache: TextCache | None = None):
         self.path, self.section, self.figures, self.problems = path, section, figures, problems
+        self.cache = cache
 
     def block(self, what: str, text: str) -> str:
         try:
-            return to_html(fill(text, self.figures))
+            if self.cache is None:
+                return self._render(text)
+            return self.cache.get("markdown", text, self._render)
         except (FigureError, MarkupError) as error:
             self.problems.append(Problem(shown(self.path), f"{what}: {error.message}",
                                          error.hint, self.section))
             return ""
+
+    def _render(self, text: str) -> str:
+        return to_html(fill(text, self.figures))
+
+    def highlighted(self, code: str) -> list[str]:
+        return highlight_lines(code) if self.cache is None else \
+            self.cache.get("python", code, highlight_lines)
 
 
 def segments(section: Section, placed: Placed | None, text: _Text) -> tuple[Segment, ...]:
@@ -252,7 +266,7 @@ def segments(section: Section, placed: Placed | None, text: _Text) -> tuple[Segm
                     for a in section.annotations), key=lambda n: (n.first, n.last))
     noted = {n for note in notes for n in range(note.first, note.last + 1)}
     lines = [Line(number, html, _indent(source), number in noted)
-             for number, html, source in zip(excerpt.numbers, highlight_lines(excerpt.code),
+             for number, html, source in zip(excerpt.numbers, text.highlighted(excerpt.code),
                                              excerpt.code.split("\n"), strict=True)]
     starts = sorted({excerpt.first} | {note.first for note in notes})
     ends = starts[1:] + [excerpt.last + 1]

@@ -34,8 +34,14 @@ class _Loader(jinja2.FileSystemLoader):
             raise _Unreadable(template, error) from None
 
 
-def environment(templates: Path, site_title: str) -> jinja2.Environment:
-    env = jinja2.Environment(loader=_Loader(templates),
+def environment(templates: Path, site_title: str, compiled: Path | None = None) -> jinja2.Environment:
+    """The page templates' environment; ``compiled`` keeps their compiled form
+    between builds (Jinja checks it against each template's source)."""
+    cache = None
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+        cache = jinja2.FileSystemBytecodeCache(str(compiled))
+    env = jinja2.Environment(loader=_Loader(templates), bytecode_cache=cache,
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(FILTERS)

@@ -111,6 +111,7 @@ class Entry:
     summary: dict
     timing: dict
     headline: dict | None          # the analysis's headline numbers (None: not analysed)
+    _arrays: dict = field(default_factory=dict, repr=False)
 
     @property
     def diverged(self) -> bool:
@@ -122,11 +123,14 @@ class Entry:
 
     def arrays(self, name: str, *keys: str) -> dict[str, np.ndarray]:
         """A few arrays of one of the run's archives (checked against its manifest),
-        without loading the rest of the run: what a chart over many runs needs."""
-        try:
-            return rundir.read_arrays(self.path, name, keys or None)
-        except rundir.RunError as error:
-            raise run_problem(error) from None
+        without loading the rest of the run: what a chart over many runs needs.
+        Read once per build, however many charts draw them."""
+        if (name, keys) not in self._arrays:
+            try:
+                self._arrays[name, keys] = rundir.read_arrays(self.path, name, keys or None)
+            except rundir.RunError as error:
+                raise run_problem(error) from None
+        return self._arrays[name, keys]
 
 
 @dataclass

@@ -18,6 +18,7 @@ from .pages import chart_renderer, make_pages, switchable
 from .render import environment, render_index, render_section
 from .run import Sweep, load_sweep, single_run_sweep
 from .sections import load_site
+from .textcache import TextCache
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,14 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
         log(f"the sections read {shown(run.path)} ({walked.variant}, seed {walked.seed})")
     theme = read_json(options.site_src / "chart-theme.json", "fix the JSON syntax of the theme")
     draw = chart_renderer(theme, options.cache / "charts", warnings.append)
-    index, sections = make_pages(site, placed, run, figures_of(run, sweep), draw,
-                                 options.package.name, sweep)
+    figures = figures_of(run, sweep)
+    texts = TextCache(options.cache / "text.json", figures, warnings.append)
+    index, sections = make_pages(site, placed, run, figures, draw, options.package.name,
+                                 sweep, texts)
+    if not options.check:
+        texts.save()
 
-    env = environment(options.site_src / "templates", site.title)
+    env = environment(options.site_src / "templates", site.title, options.cache / "templates")
     files = {page.path: render_section(env, page).encode() for page in sections}
     files[index.path] = render_index(env, index).encode()
     others = {choice.name: sweep.variant(choice.name).entry(sweep.walk[1]).run
