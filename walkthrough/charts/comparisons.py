@@ -64,13 +64,16 @@ def loss_bands(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
          "scale": {"domain": [round(bottom, 3), round(top, 3)], "nice": False}}
     layers = [
         {"mark": {"type": "area", "opacity": 0.22, "clip": True},
-         "encoding": {"x": x, "y": {"field": "low", **y}, "y2": {"field": "high"}, "color": colour}},
+         "encoding": {"x": x, "y": {"field": "low", **y}, "y2": {"field": "high"},
+                      "color": {**colour, "legend": None}}},
         {"mark": {"type": "line", "clip": True},
          "encoding": {"x": x, "y": {"field": "mean", **y}, "color": colour}},
     ]
     if floor:
         layers.append(reference_rule(floor, "floor"))
-    return {"width": frame.width, "height": 200, "data": {"values": rows}, "layer": layers}
+    # The band layer has no legend of its own; kept apart, the legend draws the lines.
+    return {"width": frame.width, "height": 200, "data": {"values": rows}, "layer": layers,
+            "resolve": {"legend": {"color": "independent"}}}
 
 
 @chart("radius-over-training", "The spectral radius of W_hh at every recorded step, one line "
@@ -101,7 +104,7 @@ def radius_over_training(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
 
 
 def _dots_and_means(sweep: Sweep, variant: Variant, frame: Frame, metric: str, title: str,
-                    axis: dict) -> dict:
+                    axis: dict, scale: dict) -> dict:
     pairs, colour = _series(sweep, variant)
     dots, means = [], []
     for name, entries in pairs:
@@ -113,7 +116,7 @@ def _dots_and_means(sweep: Sweep, variant: Variant, frame: Frame, metric: str, t
         means.append({"series": name, "value": significant(stats[metric]["mean"])})
     y = {"field": "series", "type": "nominal", "title": None,
          "sort": [name for name, _ in pairs]}
-    x = {"field": "value", "type": "quantitative", "title": title, "axis": axis}
+    x = {"field": "value", "type": "quantitative", "title": title, "axis": axis, "scale": scale}
     return {
         "width": frame.width - (140 if frame.narrow else 180), "height": {"step": 34},
         "layer": [
@@ -130,11 +133,12 @@ def _dots_and_means(sweep: Sweep, variant: Variant, frame: Frame, metric: str, t
                        "the tick is the mean.")
 def clipped_share(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
     return _dots_and_means(sweep, variant, frame, "clipped_share", "share of steps clipped",
-                           {"format": ".0%"})
+                           {"format": ".0%"}, {"domain": [0, 1]})
 
 
 @chart("loss-against-size", "The best validation loss of each seed (dots) and their mean "
                            "(tick), for the default and the variant.")
 def loss_against_size(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
     return _dots_and_means(sweep, variant, frame, "best_val_loss",
-                           "best validation loss (nats/char)", {})
+                           "best validation loss (nats/char)", {},
+                           {"zero": False, "padding": 12})   # dots, not bars: the gap is the point
