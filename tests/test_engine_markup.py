@@ -138,6 +138,18 @@ def test_figures_are_sandboxed():
         fill("{{ run.nope }}", figures)
 
 
+def test_an_unknown_figure_among_many_gets_a_short_fix():
+    figures = Figures("run", {f"figure_number_{i}": i for i in range(200)})
+    with pytest.raises(FigureError) as raised:
+        fill("{{ run.zzz }}", figures)
+    hint = raised.value.hint
+    assert hint.startswith("known figures: figure_number_0, ") and len(hint) < 450
+    assert hint.endswith(" more") and "figure_number_199" not in hint
+    with pytest.raises(FigureError) as raised:
+        fill("{{ run.figure_number_7x }}", figures)
+    assert raised.value.hint.startswith("did you mean 'run.figure_number_7")
+
+
 @pytest.mark.parametrize("text, expected", [
     ('after "the ", a noun', "after \u201cthe \u201d, a noun"),
     ('"**bold**" and "`code`" too',

@@ -165,5 +165,17 @@ def _suggest(message: str, figures: Figures) -> str:
     close = difflib.get_close_matches(parts[-1] if parts else name, known, n=3)
     if close:
         return "did you mean " + " or ".join(f"'{owner.name}.{c}'" for c in close) + "?"
-    return "known figures: " + ", ".join(known) if known else \
-        "the figure must be in summary/config/corpus/analysis.json of the run"
+    if not known:
+        return "the figure must be in summary/config/corpus/analysis.json of the run"
+    return "known figures: " + _names_within(known, 400)
+
+
+def _names_within(names: list[str], limit: int) -> str:
+    """As many of ``names`` as fit in about ``limit`` characters, then how many more:
+    a message stays one readable line however many figures a run has."""
+    shown: list[str] = []
+    for name in names:
+        if sum(len(n) + 2 for n in shown) + len(name) > limit:
+            return ", ".join(shown) + f" and {len(names) - len(shown)} more"
+        shown.append(name)
+    return ", ".join(shown)
