@@ -24,8 +24,23 @@ from walkthrough.site import Options, build
 ROOT = Path(__file__).resolve().parent
 
 
+def at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):   # one line, like every other error of the build
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="build.py", description=__doc__.split("\n\n")[0],
         epilog="Sections live in site_src/sections/*.yaml (see the README there). "
                "Exit status: 0 built, 1 a problem was reported.",
@@ -41,7 +56,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     sweep = parser.add_argument_group("experiments")
     sweep.add_argument("--experiments", type=Path, metavar="FILE",
                        help="the experiment matrix (site_src/experiments.yaml)")
-    sweep.add_argument("--workers", type=int, help="training processes on this machine (one per core)")
+    sweep.add_argument("--workers", type=at_least_one, help="training processes on this machine (one per core)")
     sweep.add_argument("--scheduler", metavar="ADDRESS",
                        help="train on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786")
     build_ = parser.add_argument_group("build")

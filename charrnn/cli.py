@@ -13,6 +13,7 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+from . import rundir
 from .config import MAX_SEED, TrainConfig
 from .rundir import RunError
 
@@ -135,6 +136,8 @@ def cmd_train(args) -> int:
     from .console import Console
     from .train import train
     cfg = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
+    cfg.validate()
+    rundir.check_target(args.out)   # before training, not after
     console = Console("quiet" if args.quiet else "json" if args.json else "auto")
     summary = train(cfg, args.out, console)
     return 1 if summary["diverged"] else 0
@@ -153,6 +156,7 @@ def cmd_sweep(args) -> int:
     if args.workers is not None and args.workers < 1:
         raise ValueError(f"--workers must be at least 1, got {args.workers}")
     plan = experiments.load(args.experiments, parse_assignments(args.set))
+    rundir.check_target(args.out, replaced=False)
 
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)

@@ -97,10 +97,29 @@ def npz_bytes(compress: bool = True, **arrays) -> bytes:
 # ---------------------------------------------------------------------------
 # Writing
 
+def check_target(path: Path, *, replaced: bool = True) -> None:
+    """Refuse, before any work, to write where something else would be lost: a run
+    replaces the folder it is written as, so that folder must be new, empty or a
+    run; a sweep only writes into its folder, which must not be a file."""
+    path = Path(path)
+    if not path.exists():
+        parent = next(p for p in path.parents if p.exists())
+        if not parent.is_dir():
+            raise RunError(path, f"{parent} is a file, not a folder", "choose another --out")
+        return
+    if not path.is_dir():
+        raise RunError(path, "is a file, not a folder", "choose another --out")
+    if replaced and any(path.iterdir()) and not any((path / name).exists()
+                                                    for name in (MANIFEST, *FILES)):
+        raise RunError(path, "is a folder of other files, not a run; writing the run here "
+                       "would replace it", "choose a new or empty folder for --out")
+
+
 def write(run_dir: Path, files: Mapping[str, bytes]) -> Path:
     """Write a complete run (file name -> content) as ``run_dir``, replacing any
-    directory already there only once the new one is whole."""
+    run already there only once the new one is whole."""
     run_dir = Path(run_dir)
+    check_target(run_dir)
     missing = [name for name in FILES if name not in files and name not in OPTIONAL]
     if missing:
         raise ValueError(f"a run needs every documented file; missing {', '.join(missing)}")

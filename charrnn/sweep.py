@@ -31,8 +31,11 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 from . import rundir
 from .config import TrainConfig
@@ -71,6 +74,31 @@ def run_sweep(experiments: Experiments, out: Path, *, workers: int | None = None
     """Bring every run of ``experiments`` up to date under ``out`` and write its
     index. Returns the index; its ``failed`` and ``missing`` lists say what is not done."""
     out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with _one_sweep_at_a_time(out, say):
+        return _bring_up_to_date(experiments, out, workers, scheduler, cached_only, say, warn,
+                                 progress)
+
+
+@contextmanager
+def _one_sweep_at_a_time(out: Path, say: Callable[[str], None]) -> Iterator[None]:
+    """Two sweeps into one folder would train the same runs twice and race to
+    rename them into place: the second waits, then finds them done."""
+    lock = FileLock(out / ".sweep.lock")
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        say(f"sweep: waiting for another sweep that is writing {out}")
+        lock.acquire()
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _bring_up_to_date(experiments: Experiments, out: Path, workers: int | None,
+                      scheduler: str | None, cached_only: bool, say: Callable[[str], None],
+                      warn: Callable[[str], None], progress: str) -> dict:
     runs = out / "runs"
     code = _code_key(out)
     todo = tasks(experiments, code)

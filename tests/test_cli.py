@@ -150,3 +150,30 @@ def test_a_damaged_run_is_one_line_and_status_2(run_dir, tmp_path, command, dama
     assert len(result.stderr.strip().splitlines()) == 1 and str(copy) in result.stderr
     assert ("damaged run: checkpoint.npz" if damage == "truncate" else "not a finished run") \
         in result.stderr
+
+
+@pytest.mark.parametrize("command", ["train", "sweep"])
+@pytest.mark.parametrize("target", ["a file", "under a file", "a folder of other files"])
+def test_out_never_replaces_what_is_not_a_run(tmp_path, capsys, command, target):
+    (tmp_path / "notes.txt").write_text("precious")
+    out = {"a file": tmp_path / "notes.txt", "under a file": tmp_path / "notes.txt" / "run",
+           "a folder of other files": tmp_path}[target]
+    experiments = tmp_path.parent / "experiments.yaml"
+    experiments.write_text("seeds: [1]\ndefaults: {steps: 20, hidden_size: 8, num_sentences: 60}\n"
+                           "variants: [{name: default, settings: {}}]\n")
+    args = ["train", "--steps", "20"] if command == "train" else ["sweep", str(experiments)]
+    status = main([*args, "--out", str(out), "--quiet"])
+    lines = capsys.readouterr().err.strip().splitlines()
+    if command == "sweep" and target == "a folder of other files":
+        assert status == 0   # a sweep only adds its index and runs beside them
+    else:
+        assert status == 2 and len(lines) == 1 and str(out) in lines[0], lines
+        assert "choose" in lines[0]
+    assert (tmp_path / "notes.txt").read_text() == "precious"
+
+
+def test_out_replaces_an_earlier_run(tmp_path):
+    again = tmp_path / "run"
+    assert main(["train", "--steps", "20", "--hidden-size", "8", "--out", str(again), "--quiet"]) == 0
+    assert main(["train", "--steps", "30", "--hidden-size", "8", "--out", str(again), "--quiet"]) == 0
+    assert json.loads((again / "summary.json").read_text())["steps"] == 30

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from urllib.parse import unquote, urlsplit
 
+import pytest
 from engine_fixtures import REPO, SECTION
 
 
@@ -164,3 +165,18 @@ def test_help_explains_every_flag():
                  "--experiments", "--workers", "--scheduler",
                  "--out", "--check", "--strict", "--serve", "--port", "--accept", "--run"):
         assert flag in result.stdout
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--workers", "0"], "argument --workers: must be at least 1, got 0"),
+    (["--workers", "two"], "argument --workers: must be a whole number, got 'two'"),
+    (["--steps", "many"], "argument --steps: invalid int value: 'many'"),
+    (["--no-such-flag"], "unrecognized arguments: --no-such-flag"),
+])
+def test_a_bad_option_is_one_line_and_builds_nothing(args, says, tmp_path):
+    result = subprocess.run([sys.executable, str(REPO / "build.py"), *args,
+                             "--out", str(tmp_path / "site")],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"build.py: error: {says} (see --help)\n"
+    assert not (tmp_path / "site").exists()

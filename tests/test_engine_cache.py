@@ -48,11 +48,22 @@ def test_trains_once_then_reuses_and_comment_edits_keep_the_run(trainable):
     assert trained(build_logged(trainable)) == 1          # code: trains again
 
 
+def test_a_file_where_the_sweep_keeps_its_runs_is_named_with_its_fix(trainable):
+    folder = trainable.root / ".cache" / "sweep"
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("not a folder")
+    message = trainable.fail(run=None)
+    assert message.splitlines()[0].endswith(".cache/sweep: is a file, not a folder"), message
+    assert "fix: move it away" in message and len(message.splitlines()) == 2
+    assert folder.read_text() == "not a folder"
+
+
 def test_a_bad_experiment_file_is_one_line_and_trains_nothing(trainable):
     path = trainable.site_src / "experiments.yaml"
     path.write_text(path.read_text().replace("settings: {}", "setings: {}"))
     message = trainable.fail(run=None)
     assert "experiments.yaml" in message and "variant 'default'" in message
+    assert message.count("experiments.yaml") == 1          # named once, not twice
     assert "unknown field 'setings' (did you mean 'settings'?)" in message
     assert len(message.splitlines()) == 2                  # the problem and its fix
     assert not (trainable.root / ".cache" / "sweep" / "runs").exists()

@@ -129,6 +129,21 @@ def test_the_warning_about_a_damaged_chart_is_one_line(project, published):
     assert project.files() == published
 
 
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_compiled_template_is_compiled_again(project, published, damage):
+    entries = sorted((project.root / ".cache" / "templates").glob("*.bin"))
+    assert entries   # the page templates and the ones they include
+    for path in entries:
+        DAMAGE[damage](path)
+    result = project.cli()
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert project.files() == published
+    warned = [line for line in result.stderr.splitlines() if "damaged compiled template" in line]
+    assert len(warned) == (0 if damage == "deleted" else len(entries))
+    assert all(line.startswith("warning: .cache/templates/") for line in warned)
+    assert "damaged" not in project.cli().stderr   # written again, sound
+
+
 # ---------------------------------------------------------------------------
 # 2. Errors from the operating system
 

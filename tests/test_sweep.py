@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from charrnn import experiments, rundir
 from charrnn.sweep import run_sweep
@@ -134,6 +135,23 @@ def test_an_interrupted_sweep_keeps_what_finished_and_resumes(tmp_path):
     assert len(index["runs"]) == 4 and not index["missing"]
     for name, mtime in finished.items():                 # the finished runs were kept as they were
         assert (out / "runs" / name).stat().st_mtime_ns == mtime
+
+
+def test_a_second_sweep_into_the_same_folder_waits_then_finds_the_runs_done(tmp_path, serial_out):
+    path = tmp_path / "experiments.yaml"
+    path.write_text(MATRIX)
+    out = tmp_path / "out"
+    shutil.copytree(serial_out, out)
+    command = [sys.executable, "-m", "charrnn", "sweep", str(path), "--out", str(out),
+               "--progress", "lines"]
+    with FileLock(out / ".sweep.lock"):   # another sweep is writing
+        process = subprocess.Popen(command, cwd=REPO, stderr=subprocess.PIPE, text=True)
+        first = process.stderr.readline()
+        assert first.startswith("sweep: waiting for another sweep that is writing"), first
+        assert process.poll() is None
+    _, rest = process.communicate(timeout=120)
+    assert process.returncode == 0, rest
+    assert "4 already done, 0 to train" in rest
 
 
 @pytest.mark.parametrize("text,message", [

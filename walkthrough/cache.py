@@ -60,15 +60,21 @@ def run_sweep(package: Path, experiments: Path, cache: Path, *, settings: Mappin
             lines.append(line)
             log(line)
     if process.returncode != 0:
-        raise BuildError([_failure(process.returncode, lines, package, experiments)])
+        raise BuildError([_failure(process.returncode, lines, package, experiments, out)])
     return out
 
 
-def _failure(status: int, lines: deque[str], package: Path, experiments: Path) -> Problem:
-    """The sweep's last words, as a Problem pinned on the file to fix."""
+def _failure(status: int, lines: deque[str], package: Path, experiments: Path,
+             out: Path) -> Problem:
+    """The sweep's last words, as a Problem pinned on the file or folder to fix."""
     errors = [line for line in lines if "error:" in line or " failed: " in line]
     message = (errors[-1] if errors else (lines[-1] if lines else f"exit status {status}")).strip()
     message = message.removeprefix("charrnn sweep: error: ")
+    if message.startswith(f"{out}: "):   # the cache folder itself is in the way
+        problem = message.removeprefix(f"{out}: ").split("; choose")[0]
+        return Problem(shown(out), problem, "move it away: the build keeps its trained runs there")
+    # The problem names the file already.
+    message = message.removeprefix(f"{experiments.resolve()}: ").removeprefix(f"{experiments}: ")
     if status == 2:
         return Problem(shown(experiments), message, "fix the experiment file or the build's settings")
     return Problem(shown(package), f"the experiment sweep failed: {message}",

@@ -6,12 +6,16 @@ from file:// and under any path of any static host.
 """
 from __future__ import annotations
 
+import contextlib
+import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 import jinja2
 
 from .errors import BuildError, Problem, file_problem, shown
 from .figures import FILTERS
+from .files import write_atomic
 from .pages import IndexPage, SectionPage
 
 
@@ -34,13 +38,51 @@ class _Loader(jinja2.FileSystemLoader):
             raise _Unreadable(template, error) from None
 
 
-def environment(templates: Path, site_title: str, compiled: Path | None = None) -> jinja2.Environment:
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Jinja's compiled templates, kept between builds the way the other caches
+    are: each entry starts with the SHA-256 of what follows, so a damaged one
+    (truncated, garbage, one byte changed) is compiled again with a warning,
+    never run. An entry that cannot be written is simply not kept."""
+
+    def __init__(self, directory: Path, warn: Callable[[str], None]):
+        self.directory, self.warn = directory, warn
+
+    def _path(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.directory / f"{bucket.key}.bin"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        path = self._path(bucket)
+        try:
+            head, _, body = path.read_bytes().partition(b"\n")
+        except OSError:
+            return   # not compiled yet
+        if head != _digest(body):
+            self.warn(f"{shown(path)}: damaged compiled template: compiled again")
+            return
+        bucket.bytecode_from_string(body)   # Jinja still checks it against the source
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        body = bucket.bytecode_to_string()
+        # A full or read-only cache folder keeps nothing: the next build compiles again.
+        with contextlib.suppress(OSError):
+            write_atomic(self._path(bucket), _digest(body) + b"\n" + body)
+
+
+def _digest(body: bytes) -> bytes:
+    return b"sha256:" + hashlib.sha256(body).hexdigest().encode()
+
+
+def environment(templates: Path, site_title: str, compiled: Path | None = None,
+                warn: Callable[[str], None] = print) -> jinja2.Environment:
     """The page templates' environment; ``compiled`` keeps their compiled form
     between builds (Jinja checks it against each template's source)."""
     cache = None
     if compiled is not None:
-        compiled.mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(compiled))
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+            cache = _CompiledTemplates(compiled, warn)
+        except OSError:
+            cache = None   # no folder for it: every build compiles the templates
     env = jinja2.Environment(loader=_Loader(templates), bytecode_cache=cache,
                              autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True)

@@ -73,7 +73,8 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
     if not options.check:
         texts.save()
 
-    env = environment(options.site_src / "templates", site.title, options.cache / "templates")
+    env = environment(options.site_src / "templates", site.title, options.cache / "templates",
+                      warnings.append)
     files = {page.path: render_section(env, page).encode() for page in sections}
     files[index.path] = render_index(env, index).encode()
     others = {choice.name: sweep.variant(choice.name).entry(sweep.walk[1]).run
