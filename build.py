@@ -56,7 +56,8 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     sweep = parser.add_argument_group("experiments")
     sweep.add_argument("--experiments", type=Path, metavar="FILE",
                        help="the experiment matrix (site_src/experiments.yaml)")
-    sweep.add_argument("--workers", type=at_least_one, help="training processes on this machine (one per core)")
+    sweep.add_argument("--workers", type=at_least_one,
+                       help="training processes on this machine (one per core)")
     sweep.add_argument("--scheduler", metavar="ADDRESS",
                        help="train on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786")
     build_ = parser.add_argument_group("build")
