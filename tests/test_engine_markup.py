@@ -138,6 +138,15 @@ def test_figures_are_sandboxed():
         fill("{{ run.nope }}", figures)
 
 
+@pytest.mark.parametrize("seconds, text", [
+    (0.34, "0.3 s"), (9.43, "9.4 s"), (9.96, "10 s"), (59.4, "59 s"), (372.4, "6 min 12 s"),
+    (7300, "2 h 1 min"),
+])
+def test_durations_keep_a_decimal_only_while_it_matters(seconds, text):
+    figures = Figures("run", {"t": seconds})
+    assert fill("{{ run.t | duration }}", figures) == text
+
+
 def test_an_unknown_figure_among_many_gets_a_short_fix():
     figures = Figures("run", {f"figure_number_{i}": i for i in range(200)})
     with pytest.raises(FigureError) as raised:

@@ -98,8 +98,11 @@ def percent(value: float, digits: int = 0) -> str:
 
 
 def duration(seconds: float) -> str:
-    """372.4 -> '6 min 12 s'."""
-    seconds = round(_number(seconds))
+    """372.4 -> '6 min 12 s'; under ten seconds one decimal is kept, so that a
+    spread over seeds does not round to '± 0 s': 9.43 -> '9.4 s'."""
+    if _number(seconds) < 9.95:
+        return f"{seconds:.1f} s"
+    seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} s"
     minutes, seconds = divmod(seconds, 60)
