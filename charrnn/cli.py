@@ -136,7 +136,6 @@ def cmd_train(args) -> int:
     from .console import Console
     from .train import train
     cfg = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
-    cfg.validate()
     rundir.check_target(args.out)   # before training, not after
     console = Console("quiet" if args.quiet else "json" if args.json else "auto")
     summary = train(cfg, args.out, console)

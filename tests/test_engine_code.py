@@ -7,6 +7,8 @@ import html
 import re
 import textwrap
 
+from engine_fixtures import METHOD_SECTION
+
 from walkthrough.highlight import highlight_lines
 
 SOURCE = textwrap.dedent('''\
@@ -50,14 +52,8 @@ def test_a_long_line_may_break_after_a_bracket_and_before_a_dot_in_code_only():
     assert "<wbr>" not in highlight_lines(SOURCE)[7].split('<span class="s2">')[1].split("</span>")[0]
 
 
-PAGE_SECTION = '''\
-id: forward-pass
-number: 2
-phase: 1
-title: Forward
-subtitle: The method that sums
-file: demo.py
-symbol: Model.forward
+# The demo method's section, with notes that start on shared and nested lines.
+PAGE_SECTION = METHOD_SECTION.split("annotations:")[0] + '''\
 annotations:
   - id: whole
     code: "def forward(self, x):"

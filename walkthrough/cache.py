@@ -39,7 +39,7 @@ def run_sweep(package: Path, experiments: Path, cache: Path, *, settings: Mappin
     command = [sys.executable, "-m", package.name, "sweep", str(experiments.resolve()),
                "--out", str(out), "--progress", "lines"]
     command += [f"--set={name}={value}" for name, value in sorted(settings.items())]
-    if workers:
+    if workers is not None:   # the sweep refuses a count below 1 itself
         command += ["--workers", str(workers)]
     if scheduler:
         command += ["--scheduler", scheduler]
