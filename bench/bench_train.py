@@ -18,7 +18,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from charrnn.console import Console
-from charrnn.record import Recorder
+from charrnn.record import Recorder, write_run
 from charrnn.train import TrainConfig, train
 
 TARGET_SECONDS, TARGET_MB, TARGET_PEAK_MB = 15.0, 20.0, 500.0
@@ -30,7 +30,8 @@ def timed_run(steps: int, record: bool, out: Path) -> float:
         Recorder.wants_snapshot = lambda self, step: False
     try:
         start = time.perf_counter()
-        train(TrainConfig(steps=steps), out, Console("quiet"))
+        console = Console("quiet")
+        write_run(out, train(TrainConfig(steps=steps), console), console.text)
         return time.perf_counter() - start
     finally:
         Recorder.wants_snapshot = original

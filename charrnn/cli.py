@@ -134,12 +134,14 @@ def cmd_corpus(args) -> int:
 
 def cmd_train(args) -> int:
     from .console import Console
+    from .record import write_run
     from .train import train
     cfg = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
     rundir.check_target(args.out)   # before training, not after
     console = Console("quiet" if args.quiet else "json" if args.json else "auto")
-    summary = train(cfg, args.out, console)
-    return 1 if summary["diverged"] else 0
+    trained = train(cfg, console)
+    write_run(args.out, trained, console.text)
+    return 1 if trained.summary["diverged"] else 0
 
 
 def cmd_analyze(args) -> int:

@@ -172,18 +172,19 @@ def _stack(rows: list[dict], key: str, dtype=np.float32) -> np.ndarray:
     return np.asarray([r[key] for r in rows], dtype=dtype)
 
 
-def run_files(*, config: dict, vocab: Vocab, corpus: dict, recorder: Recorder, model: CharRNN,
-              console_text: str, summary: dict, timing: dict) -> dict[str, bytes]:
-    """Everything a finished run holds, as file name -> bytes, ready for rundir.write."""
+def run_files(trained, console_text: str) -> dict[str, bytes]:
+    """Everything a finished run holds, as file name -> bytes, ready for rundir.write.
+    ``trained`` is what train.train returned."""
+    recorder, model, vocab = trained.recorder, trained.model, trained.vocab
     r, n = recorder, recorder.steps_done
     snaps, jac = r.snapshots, r.jacobians
     # Weights at every other snapshot (and the last): enough to animate them.
     kept = [s for i, s in enumerate(snaps) if i % 2 == 0 or i == len(snaps) - 1]
     depth = len(jac[0]["product_norm"]) if jac else 0
     return {
-        "config.json": rundir.json_bytes(config),
+        "config.json": rundir.json_bytes(trained.config.to_dict()),
         "vocab.json": rundir.json_bytes({"chars": list(vocab.chars)}),
-        "corpus.json": rundir.json_bytes(corpus),
+        "corpus.json": rundir.json_bytes(trained.corpus),
         "curves.npz": rundir.npz_bytes(
             step=np.arange(1, n + 1), loss=r.loss[:n].astype(np.float32),
             lr=r.lr[:n].astype(np.float32), grad_norm=_finite32(r.grad_norm[:n]),
@@ -209,9 +210,14 @@ def run_files(*, config: dict, vocab: Vocab, corpus: dict, recorder: Recorder, m
             product_eigenvalues=_stack(jac, "product_eigenvalues", np.complex64)),
         "checkpoint.npz": rundir.checkpoint_bytes(checkpoint_of(model, vocab)),
         "console.txt": console_text.encode("utf-8"),
-        "summary.json": rundir.json_bytes(summary),
-        "timing.json": rundir.json_bytes(timing),
+        "summary.json": rundir.json_bytes(trained.summary),
+        "timing.json": rundir.json_bytes({"train_seconds": trained.seconds}),
     }
+
+
+def write_run(run_dir, trained, console_text: str) -> None:
+    """Write what train.train returned as a run directory (atomically: rundir.write)."""
+    rundir.write(run_dir, run_files(trained, console_text))
 
 
 def _finite32(values: np.ndarray) -> np.ndarray:

@@ -49,11 +49,14 @@ def execute(config: dict) -> dict:
     of the code that made them. This runs on a worker."""
     from .analysis import analyze
     from .console import Console
+    from .record import write_run
     from .train import train
     with tempfile.TemporaryDirectory(prefix="charrnn-run-") as scratch:
         run_dir = Path(scratch) / "run"
-        summary = train(TrainConfig(**config), run_dir, Console("quiet", stream=io.StringIO()))
-        if summary["diverged"] is None:   # a diverged run's records are kept, not analysed
+        console = Console("quiet", stream=io.StringIO())
+        trained = train(TrainConfig(**config), console)
+        write_run(run_dir, trained, console.text)
+        if trained.summary["diverged"] is None:   # a diverged run's records are kept, not analysed
             analyze(run_dir)
         return {"code": rundir.code_key(PACKAGE), "files": rundir.read_all(run_dir)}
 

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
-from pathlib import Path
+from dataclasses import dataclass
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from . import rundir
 from .config import TrainConfig
 from .console import Console
 from .corpus import corpus_stats, entropy_floor, generate_corpus
 from .data import Vocab, chunks, load_text, normalise, split
 from .model import CharRNN, Forward, clip_gradients
-from .record import Recorder, run_files
+from .record import Recorder
 from .sample import sample
 
 
@@ -102,11 +100,24 @@ def not_learning(step: int, recorder: Recorder, uniform: float, last: int) -> st
     return None
 
 
+@dataclass
+class Trained:
+    """Everything one training run made, in memory. Writing it down is the
+    runner's job (the run format), not the training loop's."""
+    config: TrainConfig
+    vocab: Vocab
+    model: CharRNN          # the weights after the last step
+    recorder: Recorder      # curves, snapshots and Jacobians
+    corpus: dict            # statistics of the training text
+    summary: dict           # the headline numbers (rundir.SUMMARY_FIELDS)
+    seconds: float          # wall-clock time of the whole run
+
+
 # One BLAS thread: these matrices are too small to gain from more, and a fixed
 # thread count makes a run repeat bit for bit, in a sweep's worker or not.
 @threadpool_limits.wrap(limits=1)
-def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None) -> dict:
-    """Train, record, and write the run directory. Returns the summary."""
+def train(cfg: TrainConfig, console: Console | None = None) -> Trained:
+    """Train and record. Returns what was made; writes nothing to disk."""
     cfg.validate()
     console = console or Console()
     started = time.perf_counter()
@@ -179,13 +190,9 @@ def train(cfg: TrainConfig, run_dir: str | Path, console: Console | None = None)
         "diverged_reason": diverged[1] if diverged else None,
     }
     summary = {name: finite_or_none(value) for name, value in summary.items()}
-    # Kept apart from the summary: the only numbers that differ when the same run is repeated.
-    timing = {"train_seconds": round(time.perf_counter() - started, 2)}
-    console.footer(summary, timing)
-    rundir.write(Path(run_dir), run_files(config=asdict(cfg), vocab=vocab, corpus=corpus,
-                                          recorder=recorder, model=model,
-                                          console_text=console.text, summary=summary, timing=timing))
-    return summary
+    seconds = round(time.perf_counter() - started, 2)
+    console.footer(summary, {"train_seconds": seconds})
+    return Trained(cfg, vocab, model, recorder, corpus, summary, seconds)
 
 
 def finite_or_none(value):

@@ -3,16 +3,16 @@ import json
 import numpy as np
 import pytest
 from sklearn.decomposition import PCA
+from training import train_into
 
 from charrnn import analysis as A  # noqa: N812 (one letter keeps the calls short)
-from charrnn.console import Console
-from charrnn.train import TrainConfig, train
+from charrnn.train import TrainConfig
 
 
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     path = tmp_path_factory.mktemp("runs") / "short"
-    train(TrainConfig(steps=300, val_every=100, sample_every=100), path, Console("quiet"))
+    train_into(path, TrainConfig(steps=300, val_every=100, sample_every=100))
     return path
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from training import train_into
 
 import charrnn.cli as cli
 from charrnn import rundir
@@ -62,15 +63,19 @@ TRAIN_FLAGS = ["--" + ("corpus" if f == "corpus_path" else f.replace("_", "-")) 
 def no_training(monkeypatch):
     """`charrnn train` checks its settings and stops there: the property is about the
     options, and a valid set of them would otherwise train for minutes."""
+    import types
+
+    import charrnn.record as record_module
     import charrnn.train as train_module
     seen = []
 
-    def checked_only(cfg, run_dir, console=None):
+    def checked_only(cfg, console=None):
         cfg.validate()
         seen.append(cfg)
-        return {"diverged": None}
+        return types.SimpleNamespace(summary={"diverged": None})
 
     monkeypatch.setattr(train_module, "train", checked_only)
+    monkeypatch.setattr(record_module, "write_run", lambda *args: None)
     return seen
 
 
@@ -98,11 +103,8 @@ def test_train_options_run_or_give_one_line(no_training, capsys, tmp_path_factor
 
 @pytest.fixture(scope="module")
 def small_run(tmp_path_factory) -> Path:
-    from charrnn.console import Console
-    from charrnn.train import train
     out = tmp_path_factory.mktemp("run") / "run"
-    train(TrainConfig(steps=60, hidden_size=8, num_sentences=40, val_every=30), out,
-          Console("quiet"))
+    train_into(out, TrainConfig(steps=60, hidden_size=8, num_sentences=40, val_every=30))
     return out
 
 

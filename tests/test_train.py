@@ -3,19 +3,20 @@ import math
 
 import numpy as np
 import pytest
+from training import train_into
 
 from charrnn import rundir
 from charrnn.console import Console
 from charrnn.model import CharRNN
 from charrnn.record import load_checkpoint, snapshot_steps
-from charrnn.train import TrainConfig, forward_chunks, learning_rate, train, validation_loss
+from charrnn.train import TrainConfig, forward_chunks, learning_rate, validation_loss
 
 SHORT = dict(steps=240, hidden_size=16, val_every=60, sample_every=120, num_sentences=60)
 
 
 def run(tmp_path, name="run", **kw):
     cfg = TrainConfig(**(SHORT | kw))
-    summary = train(cfg, tmp_path / name, Console("quiet"))
+    summary = train_into(tmp_path / name, cfg)
     return summary, tmp_path / name
 
 
@@ -83,7 +84,7 @@ def test_checkpoint_restores_the_trained_model(tmp_path):
 
 def test_divergence_stops_with_a_message_and_keeps_records(tmp_path, capsys):
     cfg = TrainConfig(**(SHORT | dict(lr=1e6, clip=0.0, momentum=0.0, activation="relu")))
-    summary = train(cfg, tmp_path / "boom", Console("plain"))
+    summary = train_into(tmp_path / "boom", cfg, Console("plain"))
     out = capsys.readouterr().out
     assert summary["diverged"] is not None
     assert f"diverged at step {summary['diverged']:,}" in out and "smaller learning rate" in out

@@ -5,13 +5,13 @@ import json
 import numpy as np
 import pytest
 from scipy.stats import spearmanr
+from training import train_into
 
 from charrnn import analysis as A  # noqa: N812
 from charrnn import units as U  # noqa: N812
-from charrnn.console import Console
 from charrnn.corpus import Corpus, generate_corpus
 from charrnn.model import CharRNN
-from charrnn.train import TrainConfig, train
+from charrnn.train import TrainConfig
 
 # Three sentences whose facts are written out by hand below, character by character.
 SENTENCES = ["the dog sleeps", "a boy eats the cake", "the man breaks a glass"]
@@ -194,7 +194,7 @@ def test_a_network_wired_to_track_inside_a_word_is_found(corpus):
 @pytest.fixture(scope="module")
 def short_run(tmp_path_factory):
     path = tmp_path_factory.mktemp("runs") / "short"
-    train(TrainConfig(steps=300, val_every=100, sample_every=100), path, Console("quiet"))
+    train_into(path, TrainConfig(steps=300, val_every=100, sample_every=100))
     A.analyze(path)
     return path
 
