@@ -13,6 +13,10 @@
 3. a warm build after a prose edit in one section: the sweep finds every run
    in the cache and only the pages are written again.
 
+It also prints what one run costs, from the cold cache's own timing.json files:
+training and analysis (the test set, the units' null of untrained networks and
+the baselines are analysis), as means over the runs.
+
 Everything happens in a temporary folder; the repository and its cache are
 left alone. Prints each figure with its ratio to the target; exit status 1
 when a target is missed.
@@ -20,6 +24,7 @@ when a target is missed.
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import subprocess
 import sys
@@ -28,7 +33,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGETS = {"speedup": 1.8, "cold_build_seconds": 240.0, "warm_build_seconds": 2.0}
+# The cold build's target grows with the matrix: 240 s was set for 43 runs.
+SECONDS_PER_RUN = 240.0 / 43
+TARGETS = {"speedup": 1.8, "warm_build_seconds": 2.0}
 
 BUILD = """
 import sys, time
@@ -67,6 +74,16 @@ def build(work: Path, settings: dict) -> tuple[float, float]:
     return total, sweep
 
 
+def run_costs(cache: Path) -> dict[str, float]:
+    """Mean training and analysis seconds per run, and how many runs there were."""
+    timings = [json.loads(path.read_text()) for path in (cache / "sweep" / "runs").glob("*/timing.json")]
+    if not timings:
+        return {}
+    mean = lambda key: sum(t.get(key) or 0.0 for t in timings) / len(timings)   # noqa: E731
+    return {"runs": float(len(timings)), "train_seconds_per_run": mean("train_seconds"),
+            "analysis_seconds_per_run": mean("analysis_seconds")}
+
+
 def edit_prose(site_src: Path) -> None:
     path = site_src / "sections" / "12-the-training-loop.yaml"
     text = path.read_text(encoding="utf-8")
@@ -89,6 +106,7 @@ def main() -> int:
         shutil.copytree(ROOT / "site_src", work / "site_src")
         serial = None if args.skip_serial else sweep_serially(experiments, work / "serial", settings)
         cold, sweep = build(work, settings)
+        results.update(run_costs(work / "cache"))
         edit_prose(work / "site_src")
         warm, _ = build(work, settings)
     if serial is not None:
@@ -96,6 +114,8 @@ def main() -> int:
         results["parallel_sweep_seconds"] = sweep
         results["speedup"] = serial / sweep
     results["cold_build_seconds"] = cold
+    if "runs" in results and not args.steps:
+        TARGETS["cold_build_seconds"] = SECONDS_PER_RUN * results["runs"]
     results["warm_build_seconds"] = warm
     for name, value in results.items():
         target = TARGETS.get(name)

@@ -1,17 +1,20 @@
 """Phase 4: what the trained network has learned, measured.
 
 Training leaves a run directory behind. This module reads it back, rebuilds
-the corpus the network was trained on, and asks five questions, each answered
-by a small function that takes plain arrays (or a model) and returns plain
-numbers:
+the corpus the network was trained on, and answers eight questions, each by a
+small function that takes plain arrays (or a model) and returns plain numbers:
 
 1. pca            how do the hidden states move while the network reads?
 2. words          do the hidden states group words by category, as in Elman (1990)?
 3. word_position  where inside a word is the next character hard to guess?
 4. generation     does the network write real words and grammatical sentences?
-5. baselines      how does its loss compare with the best possible predictor,
-                  an n-gram table and plain character frequencies?
-6. dynamics       what changed between the first and the last snapshot, in the
+5. baselines      how does its validation loss compare with the best possible
+                  predictor, an n-gram table and plain character frequencies?
+6. units          does any single hidden unit follow a fact a reader can name,
+                  beyond what untrained networks do (units.py)?
+7. test           what do the final and the selected checkpoint score on fresh
+                  text that nothing was selected on (testset.py)?
+8. dynamics       what changed between the first and the last snapshot, in the
                   measurements the walkthrough's prose talks about?
 
 `analyze(run_dir)` runs them all and writes the answers to analysis.json,
@@ -42,7 +45,8 @@ from .ngram import KneserNey
 from .optimal import OptimalPredictor
 from .record import load_checkpoint
 from .sample import sample_many
-from .train import validation_loss
+from .testset import test_section
+from .train import VAL_CONTEXT, validation_loss
 from .units import units_section
 
 PCA_COMPONENTS = 3            # variance reported for 3; trajectories keep the first 2
@@ -53,6 +57,8 @@ SAMPLES_PER_TEMPERATURE = 20  # independent samples at each temperature
 EXCERPT_LENGTH = 200          # characters of each sample kept for display
 TEMPERATURES = (0.5, 1.0, 1.5)
 NGRAM_ORDER = 5
+NULL_NETWORKS = 20            # untrained networks behind the units' null
+NULL_SEEDS = 10_000           # ... initialised with seeds NULL_SEEDS, NULL_SEEDS + 1, ...
 SPACE = "space"               # the word-position bucket of the space character
 
 
@@ -61,7 +67,8 @@ SPACE = "space"               # the word-position bucket of the space character
 @dataclass
 class Run:
     config: TrainConfig
-    model: CharRNN        # the trained network
+    model: CharRNN        # the trained network, at its last step
+    selected: CharRNN     # ... and at the step of its lowest validation loss
     vocab: Vocab
     corpus: Corpus        # regenerated from the run's corpus settings
     data: np.ndarray      # the corpus as indices
@@ -80,19 +87,21 @@ def load_run(run_dir) -> Run:
         raise ValueError(f"{run_dir}: the analysis measures the network against the grammar, "
                          "so it needs a run on the generated corpus, not on a text file")
     model, vocab = load_checkpoint(run_dir)
+    selected, _ = load_checkpoint(run_dir, "best_checkpoint.npz")
     # The corpus is not stored in the run: its settings are, and the generator
     # is seeded, so it comes back character for character.
     corpus = generate_corpus(config.num_sentences, config.corpus_seed)
     arrays = rundir.read_arrays(run_dir, "snapshots.npz")
     snapshots = {key: arrays[key] for key in ("step", "hidden", "inputs")}
-    return Run(config, model, vocab, corpus, vocab.encode(corpus.text), snapshots)
+    return Run(config, model, selected, vocab, corpus, vocab.encode(corpus.text), snapshots)
 
 
-def untrained_model(config: TrainConfig, vocab_size: int) -> CharRNN:
+def untrained_model(config: TrainConfig, vocab_size: int, seed: int | None = None) -> CharRNN:
     """The network as it was before its first update: same shape, same seed,
-    so the same initial weights training started from."""
+    so the same initial weights training started from (or another ``seed``'s)."""
     return CharRNN(vocab_size, config.hidden_size, init=config.init, activation=config.activation,
-                   embedding_dim=config.embedding_dim, seed=config.seed)
+                   embedding_dim=config.embedding_dim,
+                   seed=config.seed if seed is None else seed)
 
 
 @functools.cache
@@ -110,11 +119,12 @@ def optimal_next_char_probs(text: str, chars: tuple[str, ...]) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=4)
-def reference_losses(train_text: str, val_text: str) -> tuple[float, float]:
-    """(optimal predictor, Kneser-Ney n-gram) mean loss on the validation text."""
+def reference_losses(train_text: str, val_text: str) -> tuple[float, float, float]:
+    """(optimal predictor, Kneser-Ney n-gram) mean loss on the validation text, and
+    the optimal predictor's on the training text: the floor of the training loss."""
     optimal = optimal_predictor().mean_loss(val_text, history=train_text)
     ngram = KneserNey(order=NGRAM_ORDER).fit(train_text).mean_loss(val_text, history=train_text)
-    return optimal, ngram
+    return optimal, ngram, optimal_predictor().mean_loss(train_text)
 
 
 def read_stream(model: CharRNN, data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -128,6 +138,22 @@ def read_stream(model: CharRNN, data: np.ndarray) -> tuple[np.ndarray, np.ndarra
     targets = np.append(data[1:], data[0])
     fwd = model.forward(data, targets, np.zeros(model.hidden_size))
     return fwd.h[1:], fwd.probs
+
+
+def validation_states(model: CharRNN, run: Run) -> np.ndarray:
+    """The hidden state after each validation character, read as training's
+    validation reads it: the last VAL_CONTEXT training characters first."""
+    states, _ = read_stream(model, run.data[run.cut - VAL_CONTEXT:])
+    return states[min(VAL_CONTEXT, run.cut):]
+
+
+def units_of(run: Run) -> dict:
+    """The units section: the trained network against its own initial weights
+    (the picture) and against NULL_NETWORKS other initialisations (the verdict)."""
+    def states(seed=None):
+        return validation_states(untrained_model(run.config, len(run.vocab), seed), run)
+    null = [states(NULL_SEEDS + k) for k in range(NULL_NETWORKS)]
+    return units_section(run.corpus, run.cut, validation_states(run.model, run), states(), null)
 
 
 # --- 1. PCA of the hidden states -------------------------------------------------
@@ -416,7 +442,7 @@ def baselines_section(run: Run, rnn_probs: np.ndarray) -> dict:
 
     Every model predicts each validation character from all the text before
     it, so they answer the same question. `rnn_val_context` is the figure
-    training printed (its state warmed on only the last 200 training
+    training printed (its state warmed on only the last VAL_CONTEXT training
     characters); the two agree closely because a sentence is short.
     """
     text, cut = run.corpus.text, run.cut
@@ -424,16 +450,18 @@ def baselines_section(run: Run, rnn_probs: np.ndarray) -> dict:
     targets = run.data[cut:]
     rnn_probs = rnn_probs[cut - 1:-1]
     train_data = run.data[:cut]
-    optimal, ngram = reference_losses(train_text, val_text)
+    optimal, ngram, optimal_train = reference_losses(train_text, val_text)
     return {
         "val_chars": len(val_text),
         "rnn": float(-np.log(rnn_probs[np.arange(len(targets)), targets]).mean()),
-        "rnn_val_context": validation_loss(run.model, run.data[cut:], train_data[-200:]),
+        "rnn_val_context": validation_loss(run.model, run.data[cut:], train_data[-VAL_CONTEXT:]),
         "optimal": optimal,
         "kneser_ney": ngram,
         "kneser_ney_order": NGRAM_ORDER,
         "unigram": unigram_loss(train_text, val_text, run.vocab.chars),
         "entropy_floor": entropy_floor(),
+        # A training loss below this is memorising these sentences, not the language.
+        "optimal_train": optimal_train,
     }
 
 
@@ -459,7 +487,12 @@ def dynamics_section(run_dir: Path) -> dict:
     if len(jacobian_steps):
         section |= {"jacobian_steps": jacobian_steps[ends], "jacobian_depth": norms.shape[1],
                     "jacobian_near": norms[ends, 0], "jacobian_far": norms[ends, -1],
-                    "jacobian_peak": norms[ends].max(axis=1)}
+                    "jacobian_peak": norms[ends].max(axis=1), "jacobian_low": norms[ends].min(axis=1)}
+        # The last record is one chunk. Over the plateau (the last five sixths of
+        # training), how often does the product exceed 1 at every distance?
+        plateau = jacobian_steps >= jacobian_steps[-1] / 6
+        section |= {"jacobian_plateau_records": int(plateau.sum()),
+                    "jacobian_plateau_amplifying": int((norms[plateau].min(axis=1) > 1).sum())}
     return section
 
 
@@ -479,7 +512,9 @@ def analyze(run_dir) -> dict:
         "word_position": word_position_section(run, probs),
         "generation": generation_section(run.model, run.vocab, run.config.seed),
         "baselines": baselines_section(run, probs),
-        "units": units_section(run.corpus, run.cut, states, untrained_states),
+        "units": units_of(run),
+        "test": test_section(run.model, run.selected, run.vocab, run.corpus.sentences,
+                             run.config.corpus_seed),
         "dynamics": dynamics_section(Path(run_dir)),
     })
     analysis["headline"] = headline(analysis)
@@ -494,6 +529,7 @@ def analyze(run_dir) -> dict:
 def headline(analysis: dict) -> dict:
     """The analysis's few headline numbers, flat: what a sweep compares across runs."""
     generation, words, baselines = analysis["generation"], analysis["words"], analysis["baselines"]
+    test, dynamics = analysis["test"], analysis["dynamics"]
     return {
         "vocab_hit_rate": generation["vocab_hit_rate"],
         "vocab_hit_rate_sd": generation["vocab_hit_rate_sd"],
@@ -505,7 +541,13 @@ def headline(analysis: dict) -> dict:
         "val_loss_full_context": baselines["rnn"],
         "optimal_loss": baselines["optimal"],
         "kneser_ney_loss": baselines["kneser_ney"],
+        "optimal_train_loss": baselines["optimal_train"],
+        "jacobian_plateau_records": dynamics.get("jacobian_plateau_records"),
+        "jacobian_plateau_amplifying": dynamics.get("jacobian_plateau_amplifying"),
         "units_tracked": analysis["units"]["tracked"],
+        "unit_verdicts": {name: f["verdict"] for name, f in analysis["units"]["features"].items()},
+        **{f"test_{name}": test.get(name) for name in
+           ("final", "selected", "floor", "final_over_floor", "selected_over_floor")},
     }
 
 

@@ -12,6 +12,10 @@ each trained with several seeds.
         settings: {clip: 1.0}
         seeds: [42, 1, 2]             # optional: a subset, for a costly variant
 
+Optional at the top, `corpus_seed: per-seed`: each run draws its corpus with
+its own training seed (a variant's settings may still fix `corpus_seed`), so
+the spread over seeds includes the spread over training texts.
+
 Optional fields of a variant that only the site reads: `compare` (which
 comparison charts section 20 draws for it) and `switcher` (true: the training
 scrubber can show this variant's seed-42 run). Optional at the top:
@@ -35,7 +39,8 @@ from .config import MAX_SEED, ConfigError, TrainConfig, shown
 from .rundir import run_key
 
 NAME = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
-TOP_FIELDS = ("seeds", "defaults", "variants", "walk")
+TOP_FIELDS = ("seeds", "defaults", "variants", "walk", "corpus_seed")
+PER_SEED = "per-seed"
 VARIANT_FIELDS = ("name", "about", "settings", "seeds", "compare", "switcher")
 MAX_BYTES = 256 * 1024
 
@@ -61,6 +66,7 @@ class Experiments:
     defaults: dict              # the file's defaults, with the overrides applied
     variants: tuple[Variant, ...]
     walk: tuple[str, int]       # (variant, seed) of the run the sections read
+    corpus_per_seed: bool = False   # each run's corpus seed is its training seed
 
     def variant(self, name: str) -> Variant:
         return next(v for v in self.variants if v.name == name)
@@ -106,7 +112,14 @@ def load(path: Path, overrides: dict | None = None) -> Experiments:
         names.add(variant.name)
         variants.append(variant)
     walk = _walk(data.get("walk"), variants, fail)
-    return Experiments(path, seeds, defaults, tuple(variants), walk)
+    corpus_seed = data.get("corpus_seed")
+    if corpus_seed not in (None, PER_SEED):
+        raise fail("", f"'corpus_seed' may only be '{PER_SEED}' here (a fixed corpus seed "
+                       f"goes under 'defaults'), got {shown(corpus_seed)}")
+    if corpus_seed and "corpus_seed" in defaults:
+        raise fail("", f"'corpus_seed: {PER_SEED}' and a 'corpus_seed' in 'defaults' "
+                       "contradict each other; keep one")
+    return Experiments(path, seeds, defaults, tuple(variants), walk, corpus_seed == PER_SEED)
 
 
 def tasks(experiments: Experiments, code: str) -> list[Task]:
@@ -114,7 +127,8 @@ def tasks(experiments: Experiments, code: str) -> list[Task]:
     out = []
     for variant in experiments.variants:
         for seed in variant.seeds:
-            settings = {**experiments.defaults, **variant.settings, "seed": seed}
+            corpus = {"corpus_seed": seed} if experiments.corpus_per_seed else {}
+            settings = {**experiments.defaults, **corpus, **variant.settings, "seed": seed}
             config = TrainConfig.from_settings(settings).to_dict()
             out.append(Task(variant.name, seed, settings, config, run_key(code, config)))
     return out

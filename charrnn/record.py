@@ -74,6 +74,7 @@ class Recorder:
         self.grad_norm = np.zeros(total_steps)
         self.clipped = np.zeros(total_steps, dtype=bool)
         self.val_steps, self.val_losses = [], []
+        self.best_weights: dict[str, np.ndarray] | None = None
         self.snapshots: list[dict] = []
         self.jacobians: list[dict] = []
         self.steps_done = 0
@@ -96,6 +97,10 @@ class Recorder:
         self.steps_done = step
 
     def log_validation(self, step: int, loss: float) -> None:
+        # Keep the weights validation likes best (the first, on a tie): the
+        # analysis scores them on held-out test text that nothing selected on.
+        if not self.val_losses or loss < min(self.val_losses):
+            self.best_weights = {name: p.copy() for name, p in self.model.arrays.items()}
         self.val_steps.append(step)
         self.val_losses.append(loss)
 
@@ -133,6 +138,10 @@ class Recorder:
     def grad_norm_median(self) -> float:
         """The typical gradient norm before clipping, to compare with the threshold."""
         return float(np.median(self.grad_norm[: self.steps_done])) if self.steps_done else 0.0
+
+    def grad_norm_extreme(self, pick) -> float | None:
+        """np.min or np.max of the gradient norms before clipping (None before any step)."""
+        return float(pick(self.grad_norm[: self.steps_done])) if self.steps_done else None
 
     def clipped_share(self) -> float:
         return float(np.mean(self.clipped[: self.steps_done])) if self.steps_done else 0.0
@@ -209,6 +218,8 @@ def run_files(trained, console_text: str) -> dict[str, bytes]:
             **{k: _stack(jac, k) for k in ("product_norm", "product_radius")},
             product_eigenvalues=_stack(jac, "product_eigenvalues", np.complex64)),
         "checkpoint.npz": rundir.checkpoint_bytes(checkpoint_of(model, vocab)),
+        "best_checkpoint.npz": rundir.checkpoint_bytes(
+            checkpoint_of(model, vocab, recorder.best_weights or model.arrays)),
         "console.txt": console_text.encode("utf-8"),
         "summary.json": rundir.json_bytes(trained.summary),
         "timing.json": rundir.json_bytes({"train_seconds": trained.seconds}),
@@ -227,17 +238,20 @@ def _finite32(values: np.ndarray) -> np.ndarray:
     return np.clip(np.nan_to_num(values, nan=limit, posinf=limit), 0, limit).astype(np.float32)
 
 
-def checkpoint_of(model: CharRNN, vocab: Vocab) -> rundir.Checkpoint:
+def checkpoint_of(model: CharRNN, vocab: Vocab, weights: dict | None = None) -> rundir.Checkpoint:
+    """The model's own weights, or ``weights`` of the same shapes (the best-validation ones)."""
+    weights = model.arrays if weights is None else weights
     return rundir.Checkpoint(chars=vocab.chars, hidden_size=model.hidden_size,
                              embedding_dim=model.embedding_dim, activation=model.activation.name,
                              init=model.init_method,
-                             params={name: array.copy() for name, array in model.arrays.items()})
+                             params={name: array.copy() for name, array in weights.items()})
 
 
-def load_checkpoint(path) -> tuple[CharRNN, Vocab]:
+def load_checkpoint(path, name: str = "checkpoint.npz") -> tuple[CharRNN, Vocab]:
     """Rebuild the trained model (and its vocabulary) from a run directory or a
-    checkpoint.npz; a missing or damaged one raises rundir.RunError."""
-    ck = rundir.read_checkpoint(path)
+    checkpoint file; ``name`` picks best_checkpoint.npz instead. A missing or
+    damaged one raises rundir.RunError."""
+    ck = rundir.read_checkpoint(path, name)
     vocab = Vocab(ck.chars)
     model = CharRNN(len(vocab), ck.hidden_size, init=ck.init, activation=ck.activation,
                     embedding_dim=ck.embedding_dim)

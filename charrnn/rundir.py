@@ -52,6 +52,7 @@ FILES = {
     "weights.npz": "the weights at a subset of the recorded steps",
     "jacobians.npz": "Jacobian products over the last steps of a chunk",
     "checkpoint.npz": "the final weights and what it takes to rebuild the model",
+    "best_checkpoint.npz": "the same, with the weights of the lowest validation loss",
     "console.txt": "what training printed",
     "summary.json": "the headline numbers of training",
     "timing.json": "how long training (and analysis) took: the only numbers that vary between repeats",
@@ -64,7 +65,8 @@ SUMMARY_FIELDS = (
     "params", "vocab_size", "corpus_chars", "train_chars", "val_chars", "num_sentences",
     "steps", "final_loss", "final_val_loss", "best_val_loss", "best_val_step",
     "entropy_floor", "uniform_loss", "spectral_radius_init", "spectral_radius_final",
-    "clipped_share", "grad_norm_median", "chunks_per_pass", "final_lr", "recording",
+    "clipped_share", "grad_norm_median", "grad_norm_min", "grad_norm_max", "chunks_per_pass",
+    "final_lr", "recording",
     "diverged", "diverged_reason",
 )
 
@@ -354,13 +356,14 @@ def checkpoint_bytes(checkpoint: Checkpoint) -> bytes:
                      **{f"param_{name}": array for name, array in checkpoint.params.items()})
 
 
-def read_checkpoint(path: Path) -> Checkpoint:
+def read_checkpoint(path: Path, name: str = "checkpoint.npz") -> Checkpoint:
     """From a run directory (verified against its manifest), a sweep's folder (its
-    walked-through run) or a checkpoint.npz file."""
+    walked-through run) or a checkpoint file. In a directory, ``name`` is
+    checkpoint.npz (the final weights) or best_checkpoint.npz."""
     path = walked_run(Path(path))
     if path.is_dir():
-        arrays = read_arrays(path, "checkpoint.npz")
-        where = path / "checkpoint.npz"
+        arrays = read_arrays(path, name)
+        where = path / name
     elif path.is_file():
         try:
             content = path.read_bytes()

@@ -69,6 +69,11 @@ def sgd_momentum(params: dict, grads: dict, velocity: dict, lr: float, momentum:
         theta += v
 
 
+# How many characters before the validation text the hidden state reads first;
+# the test set (analysis) warms each of its windows up the same way.
+VAL_CONTEXT = 200
+
+
 def validation_loss(model: CharRNN, data: np.ndarray, context: np.ndarray) -> float:
     """Mean nats/char over the whole validation split, read as one long sequence.
 
@@ -127,7 +132,7 @@ def train(cfg: TrainConfig, console: Console | None = None) -> Trained:
     train_data, val_data = split(vocab.encode(text), cfg.val_fraction)
     if len(train_data) <= cfg.seq_len or len(val_data) < 2:
         raise ValueError(f"the corpus is too short ({len(text)} characters) for seq_len {cfg.seq_len}")
-    val_context = train_data[-200:]
+    val_context = train_data[-VAL_CONTEXT:]
     model = CharRNN(len(vocab), cfg.hidden_size, init=cfg.init, activation=cfg.activation,
                     embedding_dim=cfg.embedding_dim, seed=cfg.seed)
     params = model.arrays
@@ -183,6 +188,8 @@ def train(cfg: TrainConfig, console: Console | None = None) -> Trained:
         "spectral_radius_final": recorder.current_radius(),
         "clipped_share": recorder.clipped_share(),
         "grad_norm_median": recorder.grad_norm_median(),
+        "grad_norm_min": recorder.grad_norm_extreme(np.min),
+        "grad_norm_max": recorder.grad_norm_extreme(np.max),
         "chunks_per_pass": (len(train_data) - 1) // cfg.seq_len,
         "final_lr": learning_rate(recorder.steps_done, cfg),
         "recording": recorder.settings(),

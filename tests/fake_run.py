@@ -80,6 +80,7 @@ def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: 
     files["checkpoint.npz"] = rundir.checkpoint_bytes(rundir.Checkpoint(
         chars=tuple(VOCAB), hidden_size=H, embedding_dim=0, activation="tanh", init="orthogonal",
         params={n: rng.normal(size=s) for n, s in shapes.items()}))
+    files["best_checkpoint.npz"] = files["checkpoint.npz"]
 
     num_chars = 24_000
     _json(files, "config.json", {
@@ -105,7 +106,8 @@ def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: 
         "best_val_loss": float(val_loss[best]), "best_val_step": int(val_step[best]),
         "entropy_floor": floor, "uniform_loss": float(np.log(V)), "spectral_radius_init": 1.0,
         "spectral_radius_final": float(radius[-1]), "clipped_share": float(np.mean(grad_norm > 5)),
-        "grad_norm_median": float(np.median(grad_norm)), "chunks_per_pass": 2_000,
+        "grad_norm_median": float(np.median(grad_norm)), "grad_norm_min": float(grad_norm.min()),
+        "grad_norm_max": float(grad_norm.max()), "chunks_per_pass": 2_000,
         "final_lr": float(lr[-1]),
         "recording": {"snapshots": S, "growth": 1.3, "dense_until": 2_000, "sparse_every": 1_000,
                       "saturated": 0.95, "jacobian_depth": 10, "sample_prefix": "the ",
@@ -147,7 +149,17 @@ def fake_analysis(rng: np.random.Generator, snap: np.ndarray, T: int, floor: flo
         "headline": {"vocab_hit_rate": 0.9, "vocab_hit_rate_sd": 0.01, "grammar_rate": 0.7,
                      "ari": 0.4, "ari_control": 0.1, "noun_verb_ari": 0.2, "noun_verb_ari_control": 0.05,
                      "val_loss_full_context": floor + 0.05, "optimal_loss": floor + 0.01,
-                     "kneser_ney_loss": floor + 0.1},
+                     "kneser_ney_loss": floor + 0.1, "optimal_train_loss": floor - 0.01,
+                     "units_tracked": 1, "unit_verdicts": {name: "learned" if i == 0 else "none"
+                                                           for i, name in enumerate(UNIT_FEATURES)},
+                     "test_final": floor + 0.08, "test_selected": floor + 0.07,
+                     "test_floor": floor, "test_final_over_floor": (floor + 0.08) / floor,
+                     "test_selected_over_floor": (floor + 0.07) / floor},
+        "test": {"chars": 50_000, "windows": 50, "window_chars": 1_000, "warmup_chars": 200,
+                 "corpus_seed": 20_251_203, "seen_share": 0.3, "floor": floor,
+                 "final": floor + 0.08, "selected": floor + 0.07,
+                 "final_over_floor": (floor + 0.08) / floor,
+                 "selected_over_floor": (floor + 0.07) / floor},
         "baselines": {"entropy_floor": floor, "optimal": floor + 0.01, "kneser_ney": floor + 0.1,
                       "kneser_ney_order": 5, "rnn": floor + 0.05, "rnn_val_context": floor + 0.05,
                       "unigram": 2.7, "val_chars": 2_400},
@@ -205,10 +217,12 @@ def fake_units(rng: np.random.Generator, hidden: int) -> dict:
             "top_units": [int(u) + 1 for u in np.argsort(-np.abs(trained))[:3]],
             "best_means": rng.uniform(-1, 1, len(levels)).round(3).tolist(),
             "control_best_unit": control + 1, "control_best": float(abs(untrained[control])),
-            "margin": float(abs(trained[best]) - abs(untrained[control])),
+            "null_best": rng.uniform(0.2, 0.4, 20).round(4).tolist(), "null_bar": 0.4,
+            "margin": float(abs(trained[best]) - 0.4),
             "verdict": "learned" if i == 0 else "none"}
     text = "a boy eats the cake the cat sleeps a girl hears the dog the dog sleeps"
-    return {"hidden_size": hidden, "val_chars": 2_400, "rule": {"strength": 0.5, "margin": 0.15},
+    return {"hidden_size": hidden, "val_chars": 2_400,
+            "rule": {"strength": 0.5, "null_quantile": 0.95, "null_networks": 20},
             "feature_order": list(UNIT_FEATURES), "features": features, "tracked": 1,
             "excerpt": {"start": 3, "text": text,
                         "trained": rng.uniform(-1, 1, (hidden, len(text))).round(2).tolist(),

@@ -35,7 +35,7 @@ def test_analysis_json_is_written_valid_and_equal_to_the_result(run_dir, analysi
     text = (run_dir / "analysis.json").read_text(encoding="utf-8")
     assert json.loads(text, parse_constant=no_nan) == analysis
     assert set(analysis) == {"pca", "words", "word_position", "generation", "baselines", "units",
-                             "dynamics", "headline"}
+                             "test", "dynamics", "headline"}
     assert not [p for p in run_dir.iterdir() if p.name.startswith(".")]  # no temporary file left
 
 

@@ -99,7 +99,7 @@ def test_the_coloured_text_shows_each_fact_s_best_unit(fake_run):
         assert feature["label"] in panel["title"]["text"]
 
 
-def test_the_strength_chart_plots_the_best_units_of_both_networks(fake_run):
+def test_the_strength_chart_plots_the_best_trained_unit_against_the_null_bar(fake_run):
     run = load_run(fake_run)
     units = run.analysis["units"]
     spec = CHARTS["unit-strength"].spec(run, WIDE)
@@ -107,7 +107,7 @@ def test_the_strength_chart_plots_the_best_units_of_both_networks(fake_run):
     shown = {(r["fact"], r["series"]): r["value"] for r in points["data"]["values"]}
     for feature in units["features"].values():
         assert shown[(feature["label"], "trained")] == feature["best"]
-        assert shown[(feature["label"], "untrained (control)")] == feature["control_best"]
+        assert shown[(feature["label"], "untrained networks (bar)")] == feature["null_bar"]
 
 
 @pytest.mark.parametrize("verdict", ["learned", "untrained-too", "none"])

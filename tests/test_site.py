@@ -56,7 +56,8 @@ def test_figures_on_the_overview_come_from_this_run(real_site):
     html = (site / "index.html").read_text()
     assert f"{summary['params']:,}" in html
     assert f"{summary['corpus_chars']:,}" in html
-    assert f"{summary['final_val_loss']:.3f}" in html
+    test = json.loads((outcome.run / "analysis.json").read_text())["test"]
+    assert f"{test['final']:.3f}" in html and f"{test['floor']:.3f}" in html
     assert f"{summary['steps']:,}" in html
 
 

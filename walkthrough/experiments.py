@@ -1,6 +1,6 @@
 """Numbers over seeds: every headline figure of a variant as mean ± sd over its
 training seeds, with the walked-through run's own value beside it, and each
-variant's figures against the default's.
+variant's figures against the default's, as paired tests.
 
 The figures are read from each run's summary, timing and analysis headline, as
 the sweep's index lists them; nothing here trains or re-analyses. A run that
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import stats
 from .run import Entry, Sweep, Variant
 
 
@@ -39,13 +40,16 @@ METRICS: dict[str, Callable[[Entry], float | None]] = {
     "final_val_loss": _summary("final_val_loss"),
     "best_val_loss": _summary("best_val_loss"),
     "best_val_step": _summary("best_val_step"),
-    "final_over_floor": _ratio(_summary("final_val_loss"), _summary("entropy_floor")),
-    "best_over_floor": _ratio(_summary("best_val_loss"), _summary("entropy_floor")),
-    "overfit_gap": lambda e: (e.summary["final_val_loss"] - e.summary["best_val_loss"]
-                              if e.summary.get("best_val_loss") is not None else None),
+    "test_final": _headline("test_final"),
+    "test_selected": _headline("test_selected"),
+    "test_floor": _headline("test_floor"),
+    "test_final_over_floor": _headline("test_final_over_floor"),
+    "test_selected_over_floor": _headline("test_selected_over_floor"),
     "spectral_radius": _summary("spectral_radius_final"),
     "clipped_share": _summary("clipped_share"),
     "grad_norm_median": _summary("grad_norm_median"),
+    "grad_norm_min": _summary("grad_norm_min"),
+    "grad_norm_max": _summary("grad_norm_max"),
     "params": _summary("params"),
     "hit_rate": _headline("vocab_hit_rate"),
     "grammar_rate": _headline("grammar_rate"),
@@ -93,9 +97,12 @@ def all_variants(sweep: Sweep) -> dict[str, dict]:
 # ---------------------------------------------------------------------------
 # A variant against the default
 #
-# A difference is called a difference only when it is at least twice its
-# standard error, sqrt(sd_a²/n_a + sd_b²/n_b): with three to five seeds that is
-# a rough bar, but it keeps seed-to-seed noise from being read as an effect.
+# Every variant trains with the default's seeds, and a seed fixes both the
+# initial weights and the corpus, so each seed is its own control: the
+# difference is tested per seed (a paired t-test), with Welch's test only where
+# two variants share no seed. Section 20 states every verdict at once, so the
+# p-values are corrected together (Holm): with thirty verdicts on one page,
+# uncorrected 5% tests would call one or two differences out of noise alone.
 
 @dataclass(frozen=True)
 class Comparison:
@@ -103,43 +110,55 @@ class Comparison:
     metric: str
     variant: dict           # aggregate over the variant's seeds (experiments.aggregate)
     default: dict
-    difference: float       # variant mean minus default mean
-    error: float | None     # standard error of that difference (None: too few seeds)
-    verdict: str            # "higher", "lower" or "same"
+    test: stats.Test        # variant minus default, Holm-adjusted over the page
+
+    @property
+    def difference(self) -> float:
+        return self.test.estimate
+
+    @property
+    def verdict(self) -> str:
+        """'higher', 'lower' or 'same' (no difference the test can tell from noise)."""
+        return self.test.direction
 
 
-def compare(metric: str, variant: dict, default: dict) -> Comparison | None:
-    if not variant.get(metric) or not default.get(metric):
-        return None
-    a, b = variant[metric], default[metric]
-    difference = a["mean"] - b["mean"]
-    if a["sd"] is None or b["sd"] is None:
-        error = None
-        verdict = "same" if difference == 0 else ("higher" if difference > 0 else "lower")
-    else:
-        error = math.sqrt(a["sd"] ** 2 / a["n"] + b["sd"] ** 2 / b["n"])
-        if abs(difference) < 2 * error or difference == 0:
-            verdict = "same"
-        else:
-            verdict = "higher" if difference > 0 else "lower"
-    return Comparison(metric, a, b, difference, error, verdict)
-
-
-# The metrics each variant's sentence reports, beyond the loss.
-CLAIMS = {"loss-bands": ("best_val_loss", "final_val_loss"),
+# The metrics each variant's sentence reports, by the chart that shows them.
+# The loss is the test loss, of the checkpoint validation picks and of the last.
+CLAIMS = {"loss-bands": ("test_selected", "test_final"),
           "radius-over-training": ("spectral_radius",),
           "clipped-share": ("clipped_share",),
           "loss-against-size": ("params",)}
+DESCRIBED = frozenset({"params"})   # set by the settings, not measured: stated, never tested
 
 
-def comparisons(sweep: Sweep, variant: Variant) -> dict[str, Comparison]:
-    """metric -> Comparison, for the metrics the variant's charts make claims about."""
-    default = aggregate(sweep.walked_variant, sweep.walk[1])
-    mine = aggregate(variant, sweep.walk[1])
+def claimed(variant: Variant) -> list[str]:
     metrics = [m for name in ("loss-bands", *variant.compare) for m in CLAIMS.get(name, ())]
-    out = {}
-    for metric in dict.fromkeys(metrics):
-        found = compare(metric, mine, default)
-        if found is not None:
-            out[metric] = found
+    return list(dict.fromkeys(metrics))
+
+
+def by_seed(stats_of_metric: dict) -> dict[int, float]:
+    return dict(zip(stats_of_metric["seeds"], stats_of_metric["values"], strict=True))
+
+
+def all_comparisons(sweep: Sweep) -> dict[str, dict[str, Comparison]]:
+    """variant -> metric -> Comparison, for every variant but the walked one and
+    every metric its charts make claims about, corrected together."""
+    walked_seed = sweep.walk[1]
+    default = aggregate(sweep.walked_variant, walked_seed)
+    tests, pairs = {}, {}
+    for variant in sweep.variants:
+        if variant.name == sweep.walk[0]:
+            continue
+        mine = aggregate(variant, walked_seed)
+        for metric in claimed(variant):
+            if not mine.get(metric) or not default.get(metric):
+                continue
+            test = stats.paired(by_seed(mine[metric]), by_seed(default[metric]))
+            if metric in DESCRIBED:
+                test = stats.Test("none", test.estimate, None, None, test.n)
+            tests[(variant.name, metric)] = test
+            pairs[(variant.name, metric)] = (mine[metric], default[metric])
+    out: dict[str, dict[str, Comparison]] = {}
+    for (name, metric), test in stats.holm(tests).items():
+        out.setdefault(name, {})[metric] = Comparison(metric, *pairs[(name, metric)], test)
     return out

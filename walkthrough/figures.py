@@ -11,8 +11,9 @@ and the console output of the run.
 Over seeds (walkthrough/experiments.py): ``run.seeds.<metric>`` is a metric of
 the walked-through variant over its training seeds ({mean, sd, min, max, n,
 values, seeds, walked}), and ``run.experiments['<variant>'].<metric>`` the same
-for any variant; ``{{ run.seeds.best_val_loss | pm(3) }}`` prints
-"0.425 ± 0.006". An unknown name is an error.
+for any variant; ``{{ run.seeds.test_selected | pm(3) }}`` prints
+"0.425 ± 0.006". ``run.evidence`` holds the tests behind every sentence that
+compares two numbers (walkthrough/evidence.py). An unknown name is an error.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from typing import Any
 import jinja2
 
 from .errors import clip
+from .evidence import evidence
 from .experiments import all_variants
 from .run import Run, Sweep
 from .sandbox import BudgetedSandbox, OverBudget
@@ -54,6 +56,7 @@ def figures_of(run: Run, sweep: Sweep | None = None) -> Figures:
         variants = all_variants(sweep)
         flat["seeds"] = variants[sweep.walk[0]]
         flat["experiments"] = variants
+        flat["evidence"] = evidence(sweep)
     return Figures("run", flat)
 
 
@@ -124,8 +127,14 @@ def pm_percent(stats: dict, digits: int = 0) -> str:
     return text if sd is None else f"{text} ± {100 * sd:.{digits}f}%"
 
 
+def pvalue(p: float) -> str:
+    """A p-value as a sentence quotes it: 0.0123 -> 'p = 0.012', 2e-5 -> 'p < 0.001'."""
+    p = _number(p)
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 FILTERS = {"thousands": thousands, "fixed": fixed, "percent": percent, "duration": duration,
-           "pm": pm, "pm_percent": pm_percent}
+           "pm": pm, "pm_percent": pm_percent, "pvalue": pvalue}
 
 _sandbox = BudgetedSandbox(FILTERS, undefined=_Unknown, autoescape=False,
                            keep_trailing_newline=True)
@@ -149,7 +158,7 @@ def fill(text: str, figures: Figures) -> str:
     except jinja2.TemplateError as error:   # sandbox refusals, bad filter use
         raise FigureError(f"template error: {clip(str(error))}",
                           "use only run figures and the filters "
-                          "round, thousands, fixed, percent, duration, pm, pm_percent") from None
+                          "round, thousands, fixed, percent, duration, pm, pm_percent, pvalue") from None
     except (TypeError, ValueError) as error:
         raise FigureError(f"a filter failed: {clip(str(error))}",
                           "check that the figure is a number where a filter expects one") from None

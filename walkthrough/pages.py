@@ -12,7 +12,7 @@ from pathlib import Path
 from .annotate import Placed
 from .charts import CHARTS, COMPARISONS, FRAMES, Chart, as_panels
 from .errors import BuildError, Problem, shown
-from .experiments import Comparison, aggregate, comparisons
+from .experiments import Comparison, aggregate, all_comparisons
 from .figures import FigureError, Figures, fill
 from .highlight import highlight_lines
 from .markup import MarkupError, to_html
@@ -106,6 +106,7 @@ class VariantResult:
 class Experiments:
     default: dict                      # experiments.aggregate of the walked-through variant
     variants: tuple[VariantResult, ...]
+    tested: int                        # verdicts on the page, corrected together (Holm)
 
 
 @dataclass(frozen=True)
@@ -332,7 +333,7 @@ def switchable(sweep: Sweep) -> tuple[RunChoice, ...]:
 def experiments_of(section: Section, sweep: Sweep, draw: ChartRenderer,
                    problems: list[Problem]) -> Experiments:
     """Every variant but the walked-through one, against it (section 20)."""
-    results = []
+    results, verdicts = [], all_comparisons(sweep)
     for variant in sweep.variants:
         if variant.name == sweep.walk[0] or not variant.entries:
             continue
@@ -342,8 +343,9 @@ def experiments_of(section: Section, sweep: Sweep, draw: ChartRenderer,
             f"the 'about' of variant '{variant.name}'", variant.about)
         results.append(VariantResult(variant.name, about, variant.settings,
                                      aggregate(variant, sweep.walk[1]),
-                                     comparisons(sweep, variant), figures))
-    return Experiments(aggregate(sweep.walked_variant, sweep.walk[1]), tuple(results))
+                                     verdicts.get(variant.name, {}), figures))
+    tested = sum(c.test.p is not None for v in verdicts.values() for c in v.values())
+    return Experiments(aggregate(sweep.walked_variant, sweep.walk[1]), tuple(results), tested)
 
 
 def _comparison_figure(name: str, sweep: Sweep, variant: Variant, draw: ChartRenderer,

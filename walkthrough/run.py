@@ -121,6 +121,14 @@ class Entry:
     def run(self) -> Run:
         return load_run(self.path)
 
+    @cached_property
+    def config(self) -> dict:
+        """The run's settings, without reading the rest of it."""
+        try:
+            return rundir.read_json(self.path, "config.json")
+        except rundir.RunError as error:
+            raise run_problem(error) from None
+
     def arrays(self, name: str, *keys: str) -> dict[str, np.ndarray]:
         """A few arrays of one of the run's archives (checked against its manifest),
         without loading the rest of the run: what a chart over many runs needs.

@@ -136,9 +136,10 @@ def clipped_share(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
                            {"format": ".0%"}, {"domain": [0, 1]})
 
 
-@chart("loss-against-size", "The best validation loss of each seed (dots) and their mean "
-                           "(tick), for the default and the variant.")
+@chart("loss-against-size", "The test loss of each seed's checkpoint picked by validation "
+                           "(dots) and their mean (tick), for the default and the variant, "
+                           "all on the same held-out text.")
 def loss_against_size(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
-    return _dots_and_means(sweep, variant, frame, "best_val_loss",
-                           "best validation loss (nats/char)", {},
+    return _dots_and_means(sweep, variant, frame, "test_selected",
+                           "test loss (nats/char)", {},
                            {"zero": False, "padding": 12})   # dots, not bars: the gap is the point

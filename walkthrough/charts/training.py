@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..evidence import PLATEAU_FROM, SLOPE_PER, plateau_line
 from ..run import Run
 from .chart import Frame, chart
 from .heat import png_data_url, shade_codes
@@ -61,7 +62,7 @@ def best_marker(run: Run) -> list[dict]:
         return []
     left = step < 0.6 * int(run.curves["step"][-1])
     data = {"values": [{"step": int(step), "loss": significant(value),
-                        "label": f"best validation, step {step:,}"}]}
+                        "label": f"picked by validation, step {step:,}"}]}
     point = {"x": {"field": "step", "type": "quantitative"},
              "y": {"field": "loss", "type": "quantitative"}}
     return [
@@ -82,8 +83,11 @@ def best_marker(run: Run) -> list[dict]:
 @chart("loss-baselines", "Validation loss over training, zoomed in, against three "
                          "references on the same validation text: an n-gram model with "
                          "Kneser–Ney smoothing, the exact predictor built from the grammar, "
-                         "and the entropy rate of the language. The ring marks the lowest "
-                         "validation loss; what follows it is the cost of training on.")
+                         "and the entropy rate of the language. Over the plateau, the "
+                         "shaded band is the straight line fitted to the evaluations ± "
+                         "their scatter around it (one standard deviation): the noise of "
+                         "one evaluation. The ring marks the lowest evaluation, the "
+                         "checkpoint validation picks.")
 def loss_baselines(run: Run, frame: Frame) -> dict:
     c, b = run.curves, run.analysis["baselines"]
     kn = f"{b['kneser_ney_order']}-gram Kneser–Ney"
@@ -109,9 +113,31 @@ def loss_baselines(run: Run, frame: Frame) -> dict:
             {"data": {"values": [{"loss": v, "series": name} for name, v in refs]},
              "mark": {"type": "rule"},
              "encoding": {"y": {"field": "loss", "type": "quantitative"}, **style}},
+            *plateau_band(run),
             *best_marker(run),
         ],
     }
+
+
+def plateau_band(run: Run) -> list[dict]:
+    """The fitted plateau line ± the evaluations' scatter around it, as a band."""
+    c = run.curves
+    fit = plateau_line(c["val_step"], c["val_loss"], run.summary["steps"])
+    if fit is None:
+        return []
+    ends = [PLATEAU_FROM * run.summary["steps"], float(c["val_step"][-1])]
+    band = [{"step": int(x), "low": significant(fit.intercept + fit.slope * x / SLOPE_PER - fit.residual_sd),
+             "mid": significant(fit.intercept + fit.slope * x / SLOPE_PER),
+             "high": significant(fit.intercept + fit.slope * x / SLOPE_PER + fit.residual_sd)}
+            for x in ends]
+    x = {"field": "step", "type": "quantitative"}
+    return [
+        {"data": {"values": band}, "mark": {"type": "area", "opacity": 0.18, "color": "currentColor"},
+         "encoding": {"x": x, "y": {"field": "low", "type": "quantitative"}, "y2": {"field": "high"}}},
+        {"data": {"values": band}, "mark": {"type": "line", "strokeWidth": 1, "color": "currentColor",
+                                            "opacity": 0.6},
+         "encoding": {"x": x, "y": {"field": "mid", "type": "quantitative"}}},
+    ]
 
 
 # ---------------------------------------------------------------------------

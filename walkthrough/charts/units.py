@@ -107,22 +107,21 @@ def unit_text(run: Run, frame: Frame) -> dict:
 
 @chart("unit-strength", "For each fact, how closely the best unit follows it (|r|, |ρ| "
                         "or η, from 0 to 1): the trained network's best unit against the "
-                        "untrained network's. A fact counts as learned when the trained "
-                        "unit passes the dashed threshold and leads the control by the "
-                        "margin stated in the text.")
+                        "bar set by untrained networks of the same shape (the 95th "
+                        "percentile of their best units). A fact counts as learned when "
+                        "the trained unit passes its bar.")
 def unit_strength(run: Run, frame: Frame) -> dict:
     units = run.analysis["units"]
     order = [units["features"][name]["label"] for name in units["feature_order"]]
-    series = ["trained", "untrained (control)"]
+    series = ["trained", "untrained networks (bar)"]
     rows, gaps = [], []
     for name in units["feature_order"]:
         f = units["features"][name]
         rows += [{"fact": f["label"], "value": f["best"], "series": series[0],
                   "unit": f["best_unit"]},
-                 {"fact": f["label"], "value": f["control_best"], "series": series[1],
-                  "unit": f["control_best_unit"]}]
-        gaps.append({"fact": f["label"], "low": min(f["best"], f["control_best"]),
-                     "high": max(f["best"], f["control_best"]),
+                 {"fact": f["label"], "value": f["null_bar"], "series": series[1]}]
+        gaps.append({"fact": f["label"], "low": min(f["best"], f["null_bar"]),
+                     "high": max(f["best"], f["null_bar"]),
                      "verdict": VERDICT[f["verdict"]]})
     y = {"field": "fact", "type": "nominal", "title": None, "sort": order,
          "axis": {"labelFontSize": 11, "ticks": False, "domain": False}}
@@ -135,10 +134,6 @@ def unit_strength(run: Run, frame: Frame) -> dict:
              "encoding": {"y": y, "x": {**x, "field": "low", "title": "best |statistic|",
                                         "axis": {"tickCount": 3, "titleFontSize": 11}},
                           "x2": {"field": "high"}}},
-            {"data": {"values": [{"threshold": units["rule"]["strength"]}]},
-             "mark": {"type": "rule", "strokeDash": [4, 3], "color": "currentColor",
-                      "opacity": 0.6},
-             "encoding": {"x": {**x, "field": "threshold"}}},
             {"data": {"values": rows},
              "mark": {"type": "point", "size": 60, "strokeWidth": 1.8},
              "encoding": {"y": y, "x": {**x, "field": "value"},
