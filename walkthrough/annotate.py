@@ -28,7 +28,7 @@ def place_all(sections: tuple[Section, ...], package: Path) -> dict[str, Placed]
         try:
             placed[section.id] = place(section, package)
         except SourceError as error:
-            problems.append(Problem(shown(section.path), error.message, error.hint, section.id))
+            problems.append(error.at(shown(section.path), section.id))
         except _Stale as error:
             problems.extend(error.problems)
     if problems:

@@ -30,6 +30,23 @@ class Problem:
         return f"{text}\n  fix: {self.hint}" if self.hint else text
 
 
+class Refusal(Exception):
+    """What is wrong and the fix, found where the file it is in is not known (a
+    chart function, the Markdown renderer, the sandbox). The caller that knows
+    the file turns it into a Problem with ``at``. Each stage raises a subclass of
+    its own, so a caller catches only the refusals of the stage it called."""
+
+    default_hint = ""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message, self.hint = message, hint or self.default_hint
+
+    def at(self, file: str, section: str | None = None, what: str = "") -> Problem:
+        return Problem(file, f"{what}: {self.message}" if what else self.message,
+                       self.hint, section)
+
+
 class BuildError(Exception):
     """The build cannot go on; carries every problem found at the failing stage."""
 

@@ -22,11 +22,11 @@ from typing import Any
 
 import jinja2
 
-from .errors import clip
+from .errors import Refusal, clip
 from .evidence import evidence
 from .experiments import all_variants
 from .run import Run, Sweep
-from .sandbox import BudgetedSandbox, OverBudget
+from .sandbox import BudgetedSandbox
 
 NAMESPACES = ("config", "corpus", "analysis", "timing", "summary")   # later ones win when flattened
 
@@ -60,10 +60,8 @@ def figures_of(run: Run, sweep: Sweep | None = None) -> Figures:
     return Figures("run", flat)
 
 
-class FigureError(Exception):
-    def __init__(self, message: str, hint: str):
-        super().__init__(message)
-        self.message, self.hint = message, hint
+class FigureError(Refusal):
+    """A run figure or a condition in an author's text that cannot be filled in."""
 
 
 class _Unknown(jinja2.StrictUndefined):
@@ -141,13 +139,12 @@ _sandbox = BudgetedSandbox(FILTERS, undefined=_Unknown, autoescape=False,
 
 
 def fill(text: str, figures: Figures) -> str:
-    """Render ``text`` with ``run`` = ``figures``; raises FigureError on any mistake."""
+    """Render ``text`` with ``run`` = ``figures``; raises FigureError on any mistake,
+    OverBudget on text that would take too much to render."""
     if "{" not in text:
         return text
     try:
         return _sandbox.render(text, run=figures)
-    except OverBudget as error:
-        raise FigureError(error.message, error.hint) from None
     except jinja2.TemplateSyntaxError as error:
         raise FigureError(f"template syntax error on line {error.lineno} of the text: "
                           f"{clip(error.message or '')}",

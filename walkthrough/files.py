@@ -1,11 +1,17 @@
 """Small files the engine reads and writes for itself (the lock file, the chart
 theme, cached charts): read with errors an author can act on, written so that
-a crash or a full disk never leaves half a file behind."""
+a crash or a full disk never leaves half a file behind.
+
+Cache entries are *sealed*: a first line holds the SHA-256 and the length of
+what follows, so a truncated, damaged or foreign entry is recognised and
+discarded, never used."""
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -41,3 +47,26 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):   # the first error is the one worth reporting
             tmp.unlink(missing_ok=True)
         raise
+
+
+SEAL = re.compile(rb"<!-- sha256:([0-9a-f]{64}) bytes:([0-9]{1,12}) -->\Z")
+
+
+def write_sealed(path: Path, body: bytes) -> None:
+    """Write ``body`` atomically behind its seal line. Raises OSError."""
+    seal = b"<!-- sha256:%s bytes:%d -->" % (hashlib.sha256(body).hexdigest().encode(), len(body))
+    write_atomic(path, seal + b"\n" + body)
+
+
+def unseal(data: bytes) -> tuple[bytes | None, str]:
+    """What a sealed file holds, and "" when it is sound; otherwise None and what
+    is wrong with it, in words a warning can quote."""
+    first, _, body = data.partition(b"\n")
+    match = SEAL.match(first)
+    if match is None:
+        return None, "it is empty" if not data else "its digest line is missing"
+    if int(match.group(2)) != len(body):
+        return None, f"it holds {len(body):,} of its {int(match.group(2)):,} bytes"
+    if hashlib.sha256(body).hexdigest() != match.group(1).decode():
+        return None, "its content does not match its digest"
+    return body, ""

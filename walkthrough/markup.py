@@ -28,13 +28,12 @@ from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 
+from .errors import Refusal
 from .mathtext import linear
 
 
-class MarkupError(Exception):
-    def __init__(self, message: str, hint: str):
-        super().__init__(message)
-        self.message, self.hint = message, hint
+class MarkupError(Refusal):
+    """Markdown, maths or an admonition in an author's text that cannot be rendered."""
 
 
 # ---------------------------------------------------------------------------

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from .annotate import Placed
 from .charts import CHARTS, COMPARISONS, FRAMES, Chart, as_panels
-from .errors import BuildError, Problem, shown
+from .errors import BuildError, Problem, Refusal, shown
 from .experiments import Comparison, aggregate, all_comparisons
-from .figures import FigureError, Figures, fill
+from .figures import Figures, fill
 from .highlight import highlight_lines
-from .markup import MarkupError, to_html
+from .markup import to_html
 from .panels import PANELS
 from .run import Run, Sweep, Variant
 from .sections import Phase, Section, Site
@@ -245,9 +245,8 @@ class _Text:
             if self.cache is None:
                 return self._render(text)
             return self.cache.get("markdown", text, self._render)
-        except (FigureError, MarkupError) as error:
-            self.problems.append(Problem(shown(self.path), f"{what}: {error.message}",
-                                         error.hint, self.section))
+        except Refusal as error:   # a figure, the Markdown, or the sandbox's budget
+            self.problems.append(error.at(shown(self.path), self.section, what))
             return ""
 
     def _render(self, text: str) -> str:
@@ -286,8 +285,7 @@ def _figure(name: str, section: Section, run: Run, draw: ChartRenderer,
     try:
         drawings = draw(CHARTS[name], run)
     except ChartError as error:
-        problems.append(Problem(shown(section.path), f"chart '{name}': {error.message}",
-                                error.hint, section.id))
+        problems.append(error.at(shown(section.path), section.id, f"chart '{name}'"))
         drawings = ()
     except (KeyError, IndexError, ValueError, TypeError) as error:
         problems.append(Problem(shown(section.path),
@@ -360,8 +358,7 @@ def _comparison_figure(name: str, sweep: Sweep, variant: Variant, draw: ChartRen
     try:
         drawings = draw(COMPARISONS[name], sweep, variant, figure_id=figure_id)
     except ChartError as error:
-        problems.append(Problem(shown(section.path), f"comparison '{figure_id}': {error.message}",
-                                error.hint, section.id))
+        problems.append(error.at(shown(section.path), section.id, f"comparison '{figure_id}'"))
         drawings = ()
     except BuildError as error:    # a damaged run, found while reading its curves
         problems.extend(error.problems)

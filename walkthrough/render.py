@@ -7,7 +7,6 @@ from file:// and under any path of any static host.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +14,7 @@ import jinja2
 
 from .errors import BuildError, Problem, file_problem, shown
 from .figures import FILTERS
-from .files import write_atomic
+from .files import unseal, write_sealed
 from .pages import IndexPage, SectionPage
 
 
@@ -53,11 +52,11 @@ class _CompiledTemplates(jinja2.BytecodeCache):
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         path = self._path(bucket)
         try:
-            head, _, body = path.read_bytes().partition(b"\n")
+            body, damage = unseal(path.read_bytes())
         except OSError:
             return   # not compiled yet
-        if head != _digest(body):
-            self.warn(f"{shown(path)}: damaged compiled template: compiled again")
+        if body is None:
+            self.warn(f"{shown(path)}: damaged compiled template ({damage}): compiled again")
             return
         bucket.bytecode_from_string(body)   # Jinja still checks it against the source
 
@@ -65,11 +64,7 @@ class _CompiledTemplates(jinja2.BytecodeCache):
         body = bucket.bytecode_to_string()
         # A full or read-only cache folder keeps nothing: the next build compiles again.
         with contextlib.suppress(OSError):
-            write_atomic(self._path(bucket), _digest(body) + b"\n" + body)
-
-
-def _digest(body: bytes) -> bytes:
-    return b"sha256:" + hashlib.sha256(body).hexdigest().encode()
+            write_sealed(self._path(bucket), body)
 
 
 def environment(templates: Path, site_title: str, compiled: Path | None = None,

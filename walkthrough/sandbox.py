@@ -37,6 +37,8 @@ from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
+from .errors import Refusal
+
 STEPS = 100_000
 SECONDS = 2.0
 MAX_SIZE = 100_000        # characters or items in one value
@@ -51,10 +53,10 @@ HINT = ("author text is for run figures and short conditions: loop over less, or
         "the value in the run (charrnn) instead of computing it in the text")
 
 
-class OverBudget(Exception):
-    def __init__(self, message: str, hint: str = HINT):
-        super().__init__(message)
-        self.message, self.hint = message, hint
+class OverBudget(Refusal):
+    """An author's text that would take too long or make too much to render."""
+
+    default_hint = HINT
 
 
 class _Budget:

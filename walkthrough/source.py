@@ -22,7 +22,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .errors import clip, quote
+from .errors import Refusal, clip, quote
 
 MARKER = re.compile(r"^\s*#\s*(region|endregion)\s+(\S+)\s*$")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -43,12 +43,8 @@ class Excerpt:
         return f"{package}/{self.file}:{self.first}-{self.last}"
 
 
-class SourceError(Exception):
-    """The excerpt cannot be cut; ``message`` names the value, ``hint`` the remedy."""
-
-    def __init__(self, message: str, hint: str = ""):
-        super().__init__(message)
-        self.message, self.hint = message, hint
+class SourceError(Refusal):
+    """The excerpt a section names cannot be cut from the source."""
 
 
 def resolve(package: Path, name: str) -> Path:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import BuildError, file_problem, shown
-from .files import write_atomic
+from .files import unseal, write_sealed
 
 # The engine code whose output is cached: a change to any of it renders anew.
 RENDERERS = ("figures.py", "markup.py", "mathtext.py", "sandbox.py", "highlight.py")
@@ -45,7 +45,7 @@ class TextCache:
         body = json.dumps(self.used, sort_keys=True, separators=(",", ":")).encode()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, _digest(body) + b"\n" + body)
+            write_sealed(self.path, body)
         except OSError as error:
             raise BuildError([file_problem(error, self.path, "write the text cache")]) from None
 
@@ -56,10 +56,10 @@ class TextCache:
             return {}
         except OSError as error:
             raise BuildError([file_problem(error, self.path, "read the text cache")]) from None
-        head, _, body = data.partition(b"\n")
+        body, damage = unseal(data)
         try:
-            if head != _digest(body):
-                raise ValueError("its digest does not match")
+            if body is None:
+                raise ValueError(damage)
             entries = json.loads(body)
             if not isinstance(entries, dict):
                 raise ValueError("it is not a mapping")
@@ -68,7 +68,3 @@ class TextCache:
                       "rendering every text again")
             return {}
         return entries
-
-
-def _digest(body: bytes) -> bytes:
-    return b"sha256:" + hashlib.sha256(body).hexdigest().encode()

@@ -5,11 +5,10 @@ second, so it is imported only on a cache miss. The cached SVG is tidied once:
 attributes that only repeat SVG defaults or that the page's CSS provides (the
 font) are dropped and coordinates are rounded, which roughly halves the size.
 
-A cache entry ``<spec hash>.svg`` starts with a comment line that records the
-size and SHA-256 of the SVG after it, and is written beside its final name and
-renamed into place. An entry that is truncated, emptied or altered no longer
-matches its first line: it is discarded with a warning and drawn again, never
-published.
+A cache entry ``<spec hash>.svg`` is sealed (files.write_sealed): its first
+line, an SVG comment, records the size and SHA-256 of the SVG after it. An
+entry that is truncated, emptied or altered no longer matches its first line:
+it is discarded with a warning and drawn again, never published.
 """
 from __future__ import annotations
 
@@ -20,19 +19,16 @@ from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
 
-from .errors import BuildError, file_problem, shown
-from .files import write_atomic
+from .errors import BuildError, Refusal, file_problem, shown
+from .files import unseal, write_sealed
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 # Part of the key: change it with tidy() or the entry layout, and older entries are never read.
 ENTRY_FORMAT = "2: digest line, ids numbered per chart"
-DIGEST_LINE = re.compile(rb"^<!-- sha256:([0-9a-f]{64}) bytes:(\d{1,12}) -->$")
 
 
-class ChartError(Exception):
-    def __init__(self, message: str, hint: str):
-        super().__init__(message)
-        self.message, self.hint = message, hint
+class ChartError(Refusal):
+    """A chart function's spec that Vega-Lite cannot draw."""
 
 
 def spec_hash(spec: dict) -> str:
@@ -63,15 +59,10 @@ def render_svg(spec: dict, theme: dict, cache: Path,
     body = svg.encode("utf-8")
     try:
         cache.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, _digest_line(body) + b"\n" + body)
+        write_sealed(path, body)
     except OSError as error:
         raise BuildError([file_problem(error, path, "write the chart cache")]) from None
     return svg
-
-
-def _digest_line(body: bytes) -> bytes:
-    return b"<!-- sha256:%s bytes:%d -->" % (hashlib.sha256(body).hexdigest().encode(),
-                                              len(body))
 
 
 def _cached(path: Path, warn: Callable[[str], None]) -> str | None:
@@ -82,15 +73,8 @@ def _cached(path: Path, warn: Callable[[str], None]) -> str | None:
         return None
     except OSError as error:
         raise BuildError([file_problem(error, path, "read the chart cache")]) from None
-    first, _, body = data.partition(b"\n")
-    match = DIGEST_LINE.match(first)
-    if match is None:
-        damage = "it is empty" if not data else "its digest line is missing"
-    elif int(match.group(2)) != len(body):
-        damage = f"it holds {len(body):,} of its {int(match.group(2)):,} bytes"
-    elif hashlib.sha256(body).hexdigest() != match.group(1).decode():
-        damage = "its content does not match its digest"
-    else:
+    body, damage = unseal(data)
+    if body is not None:
         return body.decode("utf-8")
     warn(f"{shown(path)}: damaged chart cache entry ({damage}): discarded, drawing it again")
     try:
