@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import re
 import sys
 from dataclasses import fields
 from pathlib import Path
@@ -183,15 +181,16 @@ MAX_SAMPLE = 20_000    # characters: under a second of sampling
 
 
 def prompt(text: str) -> str:
-    """A prefix as the training text was written: lower case, one space between
-    words (the loader's normalisation, without stripping: a trailing space means
-    "a new word starts here")."""
-    return re.sub(r"\s+", " ", text.lower())
+    """A prefix as the training text was written: the loader's rule
+    (data.normalise), but a trailing space is kept, because it means "a new
+    word starts here"."""
+    from .data import normalise
+    return normalise(text) + (" " if text[-1:].isspace() else "")
 
 
 def check_sampling(temperature: float, length: int | None = None, seed: int | None = None) -> None:
-    if not (math.isfinite(temperature) and temperature > 0):
-        raise ValueError(f"temperature must be a finite number above 0, got {temperature}")
+    from .sample import check_temperature
+    check_temperature(temperature)
     if length is not None and not 1 <= length <= MAX_SAMPLE:
         raise ValueError(f"length must be from 1 to {MAX_SAMPLE:,} characters, got {length}")
     if seed is not None and not 0 <= seed <= MAX_SEED:

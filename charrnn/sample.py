@@ -1,6 +1,8 @@
 """Generation: let the trained network write, one character at a time."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .data import Vocab
@@ -25,8 +27,8 @@ def warm_up(model: CharRNN, vocab: Vocab, prefix: str, h: np.ndarray | None = No
 
 
 def check_temperature(temperature: float) -> None:
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
+    if not (math.isfinite(temperature) and temperature > 0):
+        raise ValueError(f"temperature must be a finite number above 0, got {temperature}")
 
 
 def with_temperature(probs: np.ndarray, temperature) -> np.ndarray:
