@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import case_counts
 import pytest
 from engine_fixtures import Project, make_project
 from fake_run import write_fake_run
@@ -42,3 +43,8 @@ def real_site(tmp_path_factory):
                       settings={"steps": 300})
     outcome = build(options, log=lambda message: None)
     return tmp / "site", outcome
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    for line in case_counts.lines():
+        terminalreporter.write_line(line)

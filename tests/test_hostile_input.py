@@ -18,6 +18,7 @@ from contextlib import contextmanager
 
 import pytest
 import yaml
+from case_counts import record
 from engine_fixtures import DEMO, SECTION, make_project
 from fake_run import write_fake_run
 from hypothesis import HealthCheck, given, settings
@@ -283,13 +284,6 @@ YAML_SYNTAX = st.sampled_from([
     "\\0", "\\x00", "\\u202e", "0x1F", "0o17", ".inf", "-.nan", "2001-12-14", "~", "null"])
 RAW_YAML = st.lists(YAML_SYNTAX | st.text(max_size=6), max_size=30).map("".join)
 
-counted: dict[str, dict[str, int]] = {}
-
-
-def record(test: str, result: str) -> None:
-    counted.setdefault(test, {"ok": 0, "problems": 0})[result] += 1
-
-
 @pytest.fixture(scope="module")
 def fuzz_project(tmp_path_factory, chart_cache):
     root = tmp_path_factory.mktemp("fuzz")
@@ -362,11 +356,3 @@ def test_random_lock_files_pass_or_fail_build_check_in_short_lines(fuzz_project,
         record("lock file", outcome_of(lambda: fuzz_project.build(check=True)))
     finally:
         path.unlink()
-
-
-def test_zz_report_how_many_cases_ran(capsys):
-    """Not a check: prints how many generated cases each property test ran."""
-    with capsys.disabled():
-        for test, results in sorted(counted.items()):
-            print(f"\n  hypothesis {test}: {sum(results.values())} cases "
-                  f"({results['ok']} built clean, {results['problems']} refused)", end="")
