@@ -47,7 +47,7 @@ class TrainConfig:
         for name, (allowed, rule) in RULES.items():
             value = getattr(self, name)
             if not allowed(value):
-                raise ConfigError(f"{name} {rule}, got {shown(value)}")
+                raise ConfigError(f"{name} {rule}, got {quoted(value)}")
         return self
 
     def to_dict(self) -> dict:
@@ -70,7 +70,7 @@ class TrainConfig:
             if name not in known:
                 close = difflib.get_close_matches(str(name), known, n=1)
                 hint = f"did you mean '{close[0]}'?" if close else "see `charrnn train --help`"
-                raise ConfigError(f"unknown setting {shown(name)} ({hint})")
+                raise ConfigError(f"unknown setting {quoted(name)} ({hint})")
             values[name] = _as_field_type(name, value, known[name])
         return cls(**values).validate()
 
@@ -116,7 +116,7 @@ def _check_type(name: str, value, kind: type) -> None:
     if kind is float:
         ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     if not ok:
-        raise ConfigError(f"{name} must be {_KIND_NAMES[kind]}, got {shown(value)}")
+        raise ConfigError(f"{name} must be {_KIND_NAMES[kind]}, got {quoted(value)}")
 
 
 def _as_field_type(name: str, value, kind: type):
@@ -126,7 +126,7 @@ def _as_field_type(name: str, value, kind: type):
         try:
             return float(value)
         except ValueError:
-            raise ConfigError(f"{name} must be a number, got {shown(value)}") from None
+            raise ConfigError(f"{name} must be a number, got {quoted(value)}") from None
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     _check_type(name, value, kind)
@@ -136,7 +136,7 @@ def _as_field_type(name: str, value, kind: type):
 _KIND_NAMES = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
 
 
-def shown(value, limit: int = 40) -> str:
+def quoted(value, limit: int = 40) -> str:
     """A value as a message quotes it: its repr (so that a control character shows
     as an escape and the message stays one line), cut to ``limit`` characters."""
     text = repr(value)

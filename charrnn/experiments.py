@@ -35,7 +35,7 @@ from pathlib import Path
 
 import yaml
 
-from .config import MAX_SEED, ConfigError, TrainConfig, shown
+from .config import MAX_SEED, ConfigError, TrainConfig, quoted
 from .rundir import run_key
 
 NAME = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
@@ -115,7 +115,7 @@ def load(path: Path, overrides: dict | None = None) -> Experiments:
     corpus_seed = data.get("corpus_seed")
     if corpus_seed not in (None, PER_SEED):
         raise fail("", f"'corpus_seed' may only be '{PER_SEED}' here (a fixed corpus seed "
-                       f"goes under 'defaults'), got {shown(corpus_seed)}")
+                       f"goes under 'defaults'), got {quoted(corpus_seed)}")
     if corpus_seed and "corpus_seed" in defaults:
         raise fail("", f"'corpus_seed: {PER_SEED}' and a 'corpus_seed' in 'defaults' "
                        "contradict each other; keep one")
@@ -170,7 +170,7 @@ def _known_fields(data: dict, allowed: tuple[str, ...], where: str, fail) -> Non
         if key not in allowed:
             close = difflib.get_close_matches(str(key), allowed, n=1)
             hint = f"did you mean '{close[0]}'?" if close else "allowed: " + ", ".join(allowed)
-            raise fail(where, f"unknown field {shown(key)} ({hint})")
+            raise fail(where, f"unknown field {quoted(key)} ({hint})")
 
 
 def _mapping(value, what: str, fail) -> dict:
@@ -186,7 +186,7 @@ def _seeds(value, what: str, fail, required: bool, where: str = "") -> tuple[int
         raise fail(where, f"{what} must be a non-empty list of whole numbers, like [42, 1, 2]")
     for seed in value:
         if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-            raise fail(where, f"{what}: {shown(seed)} is not a seed (a whole number from 0 to "
+            raise fail(where, f"{what}: {quoted(seed)} is not a seed (a whole number from 0 to "
                               f"{MAX_SEED:,})")
     if len(set(value)) != len(value):
         raise fail(where, f"{what} lists a seed twice")
@@ -199,7 +199,7 @@ def _variant(item, i: int, seeds: tuple[int, ...], defaults: dict, fail) -> Vari
     name = item.get("name")
     if not isinstance(name, str) or not NAME.match(name):
         raise fail(f"variant {i + 1}: ", f"'name' must be a short lower-case name like 'clip-1', "
-                                         f"got {shown(name)}")
+                                         f"got {quoted(name)}")
     where = f"variant '{name}': "
     _known_fields(item, VARIANT_FIELDS, where, fail)
     about = item.get("about", "")
@@ -229,8 +229,8 @@ def _walk(value, variants: list[Variant], fail) -> tuple[str, int]:
         raise fail("", "'walk' must be a mapping like {variant: default, seed: 42}")
     chosen = next((v for v in variants if v.name == value["variant"]), None)
     if chosen is None:
-        raise fail("", f"'walk' names variant {shown(value['variant'])}, which is not listed")
+        raise fail("", f"'walk' names variant {quoted(value['variant'])}, which is not listed")
     if value["seed"] not in chosen.seeds:
-        raise fail("", f"'walk' names seed {shown(value['seed'])}, which variant "
+        raise fail("", f"'walk' names seed {quoted(value['seed'])}, which variant "
                        f"'{chosen.name}' does not run")
     return chosen.name, value["seed"]

@@ -237,7 +237,7 @@ def units_data(run: Run) -> dict:
 # ---------------------------------------------------------------------------
 # The search index
 
-class _Text(HTMLParser):
+class _PlainText(HTMLParser):
     """The text of rendered HTML. A formula contributes its ``alttext``, the
     readable one-line form markup.py gives it, not the symbols of its MathML."""
 
@@ -269,7 +269,7 @@ class _Text(HTMLParser):
 
 def plain(html: str) -> str:
     """Rendered HTML as one line of text, formulas in their readable text form."""
-    parser = _Text()
+    parser = _PlainText()
     parser.feed(html)
     parser.close()
     return " ".join("".join(parser.parts).split())

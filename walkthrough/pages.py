@@ -69,7 +69,7 @@ class Drawing:
 
 
 @dataclass(frozen=True)
-class Figure:
+class ChartOnPage:
     name: str
     caption: str
     drawings: tuple[Drawing, ...]
@@ -99,7 +99,7 @@ class VariantResult:
     settings: dict
     stats: dict                        # experiments.aggregate of the variant
     comparisons: dict[str, Comparison]
-    figures: tuple[Figure, ...]
+    figures: tuple[ChartOnPage, ...]
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class SectionPage:
     prose: str
     segments: tuple[Segment, ...]   # the code, cut where notes start; empty: no code
     code_columns: int                # characters in the longest code line
-    figures: tuple[Figure, ...]
+    figures: tuple[ChartOnPage, ...]
     prev: Link | None
     next: Link | None
     scrubber: tuple[Panel, ...] = ()   # empty: no scrubber on this page
@@ -194,7 +194,7 @@ def section_page(section: Section, site: Site, placed: Placed | None, run: Run,
                  figures: Figures, draw: ChartRenderer, package: str, problems: list[Problem],
                  prev_link: Link | None, next_link: Link | None,
                  texts: TextCache | None = None) -> SectionPage:
-    text = _Text(section.path, section.id, figures, problems, texts)
+    text = _Renderer(section.path, section.id, figures, problems, texts)
     if section.units and "units" not in run.analysis:
         problems.append(Problem(shown(section.path), "'units: true' needs the hidden-unit "
                                 "analysis, and the run's analysis.json has no 'units'",
@@ -227,11 +227,11 @@ def index_page(site: Site, links: list[Link], figures: Figures,
                                            if section.phase == phase.number))
                      for phase in site.phases)
     return IndexPage(path="index.html", title=site.title, subtitle=site.subtitle,
-                     intro=_Text(site.path, None, figures, problems, texts).block("intro", site.intro),
+                     intro=_Renderer(site.path, None, figures, problems, texts).block("intro", site.intro),
                      run=figures, phases=by_phase, first=links[0] if links else None)
 
 
-class _Text:
+class _Renderer:
     """Fills run figures into author text and renders its Markdown, recording
     problems; through ``cache``, a text rendered by an earlier build is reused."""
 
@@ -257,7 +257,7 @@ class _Text:
             self.cache.get("python", code, highlight_lines)
 
 
-def segments(section: Section, placed: Placed | None, text: _Text) -> tuple[Segment, ...]:
+def segments(section: Section, placed: Placed | None, text: _Renderer) -> tuple[Segment, ...]:
     """The section's code, cut at the first line of each annotation."""
     if placed is None:
         return ()
@@ -281,7 +281,7 @@ def _indent(line: str) -> int:
 
 
 def _figure(name: str, section: Section, run: Run, draw: ChartRenderer,
-            problems: list[Problem], twin: str | None) -> Figure:
+            problems: list[Problem], twin: str | None) -> ChartOnPage:
     try:
         drawings = draw(CHARTS[name], run)
     except ChartError as error:
@@ -293,7 +293,7 @@ def _figure(name: str, section: Section, run: Run, draw: ChartRenderer,
                                 f"{error}", "the run lacks data the chart needs: check "
                                 "walkthrough/charts/ against docs/run-format.md", section.id))
         drawings = ()
-    return Figure(name, CHARTS[name].caption, drawings, twin)
+    return ChartOnPage(name, CHARTS[name].caption, drawings, twin)
 
 
 def chart_renderer(theme: dict, cache: Path,
@@ -337,7 +337,7 @@ def experiments_of(section: Section, sweep: Sweep, draw: ChartRenderer,
             continue
         figures = tuple(_comparison_figure(name, sweep, variant, draw, section, problems)
                         for name in ("loss-bands", *variant.compare))
-        about = _Text(sweep.path, section.id, Figures("run", {}), problems).block(
+        about = _Renderer(sweep.path, section.id, Figures("run", {}), problems).block(
             f"the 'about' of variant '{variant.name}'", variant.about)
         results.append(VariantResult(variant.name, about, variant.settings,
                                      aggregate(variant, sweep.walk[1]),
@@ -347,14 +347,14 @@ def experiments_of(section: Section, sweep: Sweep, draw: ChartRenderer,
 
 
 def _comparison_figure(name: str, sweep: Sweep, variant: Variant, draw: ChartRenderer,
-                       section: Section, problems: list[Problem]) -> Figure:
+                       section: Section, problems: list[Problem]) -> ChartOnPage:
     figure_id = f"{variant.name}-{name}"
     if name not in COMPARISONS:
         problems.append(Problem(shown(section.path), f"variant '{variant.name}' asks for the "
                                 f"comparison chart '{name}', which does not exist",
                                 "in the experiment file, use one of: " +
                                 ", ".join(sorted(COMPARISONS)), section.id))
-        return Figure(figure_id, "", ())
+        return ChartOnPage(figure_id, "", ())
     try:
         drawings = draw(COMPARISONS[name], sweep, variant, figure_id=figure_id)
     except ChartError as error:
@@ -363,4 +363,4 @@ def _comparison_figure(name: str, sweep: Sweep, variant: Variant, draw: ChartRen
     except BuildError as error:    # a damaged run, found while reading its curves
         problems.extend(error.problems)
         drawings = ()
-    return Figure(figure_id, COMPARISONS[name].caption, drawings)
+    return ChartOnPage(figure_id, COMPARISONS[name].caption, drawings)
