@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 from walkthrough.cache import SETTINGS
-from walkthrough.errors import BuildError, file_problem
+from walkthrough.errors import BuildError, UsageError, file_problem
 from walkthrough.site import Options, build
 
 ROOT = Path(__file__).resolve().parent
@@ -43,7 +43,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = Parser(
         prog="build.py", description=__doc__.split("\n\n")[0],
         epilog="Sections live in site_src/sections/*.yaml (see the README there). "
-               "Exit status: 0 built, 1 a problem was reported.",
+               "Exit status: 0 built, 1 a problem was reported, 2 a bad command-line value.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     train = parser.add_argument_group(
         "training settings (for every variant of the experiments; default: the experiment "
@@ -102,6 +102,9 @@ def main(argv: list[str] | None = None) -> int:
                      args.port)
     try:
         outcome = build(options(args), log=say)
+    except UsageError as error:   # a bad value of an option, found before any work
+        say(f"build.py: error: {error.line()}")
+        return 2
     except BuildError as error:
         say(f"build failed:\n{error}")
         return 1

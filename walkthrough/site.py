@@ -13,7 +13,7 @@ from .errors import BuildError, Problem, shown
 from .exports import data_files
 from .figures import figures_of
 from .files import read_json
-from .output import clean_stale, refusal, write_site
+from .output import clean_stale, refusal, refused, write_site
 from .pages import chart_renderer, make_pages, switchable
 from .render import environment, render_index, render_section
 from .run import Sweep, load_sweep, single_run_sweep
@@ -89,11 +89,10 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
 
 
 def _check_out(options: Options, log: Callable[[str], None]) -> None:
-    reason = None if options.check else \
-        refusal(options.out, [options.site_src, options.package, options.cache])
+    needed = [options.site_src, options.package, options.cache, *filter(None, [options.run])]
+    reason = None if options.check else refusal(options.out, needed)
     if reason:
-        raise BuildError([Problem(shown(options.out), f"will not replace the output: {reason}",
-                                  "choose another --out (it is deleted and rewritten)")])
+        raise refused(options.out, reason)
     if not options.check:
         clean_stale(options.out, log)   # what killed builds left beside it
 
