@@ -115,7 +115,8 @@ def check_target(path: Path, *, replaced: bool = True) -> None:
         raise RunError(path, "is a file, not a folder", "choose another --out")
     problem = not_a_run(path) if replaced else not_a_sweep_index(path / INDEX)
     if problem:
-        raise RunError(path, problem, "choose a new or empty folder for --out, or move those files away yourself")
+        raise RunError(path, problem,
+                       "choose a new or empty folder for --out, or move those files away yourself")
 
 
 # ---------------------------------------------------------------------------
