@@ -17,8 +17,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from charrnn.config import RULES
 from walkthrough.cache import SETTINGS
-from walkthrough.errors import BuildError, file_problem
+from walkthrough.errors import BuildError, UsageError, file_problem
 from walkthrough.site import Options, build
 
 ROOT = Path(__file__).resolve().parent
@@ -34,6 +35,33 @@ def at_least_one(text: str) -> int:
     return value
 
 
+def setting(name: str, kind: type):
+    """The argparse type of a training setting, held to TrainConfig's own rule
+    (charrnn/config.py), so that a value that cannot train exits 2 at once."""
+    allowed, rule = RULES[name]
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid {kind.__name__} value: {text!r}") from None
+        if not allowed(value):
+            raise argparse.ArgumentTypeError(f"{rule}, got {text}")
+        return value
+    return parse
+
+
+def port(text: str) -> int:
+    """A TCP port to listen on: 0 would take a random one the page could not name."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"must be a port from 1 to 65535, got {value}")
+    return value
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message):   # one line, like every other error of the build
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
@@ -43,16 +71,17 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = Parser(
         prog="build.py", description=__doc__.split("\n\n")[0],
         epilog="Sections live in site_src/sections/*.yaml (see the README there). "
-               "Exit status: 0 built, 1 a problem was reported.",
+               "Exit status: 0 built, 1 a problem was reported, 2 a bad command-line value.",
         formatter_class=argparse.RawDescriptionHelpFormatter)
     train = parser.add_argument_group(
         "training settings (for every variant of the experiments; default: the experiment "
         "file's defaults, then charrnn's TrainConfig)")
-    train.add_argument("--steps", type=int, help="training steps (30000)")
-    train.add_argument("--hidden-size", type=int, help="hidden units (64)")
-    train.add_argument("--seq-len", type=int, help="characters per BPTT chunk (25)")
-    train.add_argument("--lr", type=float, help="initial learning rate (0.01)")
-    train.add_argument("--num-sentences", type=int, help="sentences in the corpus (600)")
+    train.add_argument("--steps", type=setting("steps", int), help="training steps (30000)")
+    train.add_argument("--hidden-size", type=setting("hidden_size", int), help="hidden units (64)")
+    train.add_argument("--seq-len", type=setting("seq_len", int), help="characters per BPTT chunk (25)")
+    train.add_argument("--lr", type=setting("lr", float), help="initial learning rate (0.01)")
+    train.add_argument("--num-sentences", type=setting("num_sentences", int),
+                       help="sentences in the corpus (600)")
     sweep = parser.add_argument_group("experiments")
     sweep.add_argument("--experiments", type=Path, metavar="FILE",
                        help="the experiment matrix (site_src/experiments.yaml)")
@@ -75,7 +104,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     serve = parser.add_argument_group("serve")
     serve.add_argument("--serve", action="store_true",
                        help="build, serve on localhost, rebuild on change, live reload")
-    serve.add_argument("--port", type=int, default=8000, help="port for --serve (8000)")
+    serve.add_argument("--port", type=port, default=8000, help="port for --serve (8000)")
     return parser.parse_args(argv)
 
 
@@ -102,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
                      args.port)
     try:
         outcome = build(options(args), log=say)
+    except UsageError as error:   # a bad value of an option, found before any work
+        say(f"build.py: error: {error.line()}")
+        return 2
     except BuildError as error:
         say(f"build failed:\n{error}")
         return 1

@@ -26,14 +26,15 @@ from __future__ import annotations
 import ast
 import hashlib
 import io
+import itertools
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 
@@ -102,7 +103,8 @@ def npz_bytes(compress: bool = True, **arrays) -> bytes:
 def check_target(path: Path, *, replaced: bool = True) -> None:
     """Refuse, before any work, to write where something else would be lost: a run
     replaces the folder it is written as, so that folder must be new, empty or a
-    run; a sweep only writes into its folder, which must not be a file."""
+    run holding nothing else; a sweep only writes into its folder, which must not
+    be a file."""
     path = Path(path)
     if not path.exists():
         parent = next(p for p in path.parents if p.exists())
@@ -111,10 +113,82 @@ def check_target(path: Path, *, replaced: bool = True) -> None:
         return
     if not path.is_dir():
         raise RunError(path, "is a file, not a folder", "choose another --out")
-    if replaced and any(path.iterdir()) and not any((path / name).exists()
-                                                    for name in (MANIFEST, *FILES)):
-        raise RunError(path, "is a folder of other files, not a run; writing the run here "
-                       "would replace it", "choose a new or empty folder for --out")
+    problem = not_a_run(path) if replaced else not_a_sweep_index(path / INDEX)
+    if problem:
+        raise RunError(path, problem,
+                       "choose a new or empty folder for --out, or move those files away yourself")
+
+
+# ---------------------------------------------------------------------------
+# Replacing a folder deletes it: only what this program wrote may be in it
+
+STRAYS_COUNTED = 1_000   # a folder of many files is refused as soon as this many are found
+
+
+def strays(folder: Path, known: set[str], limit: int = STRAYS_COUNTED) -> list[str]:
+    """What is inside ``folder`` that ``known`` (relative POSIX paths of files) does
+    not name: the files, links and empty folders that replacing it would delete
+    although its writer never wrote them, sorted, at most ``limit``. A folder
+    holding a known file is known; a symbolic link is never followed. Raises
+    OSError when part of the folder cannot be read."""
+    parents = {str(p) for name in known for p in PurePosixPath(name).parents} - {"."}
+    return list(itertools.islice(_strays(Path(folder), "", known, parents), limit))
+
+
+def _strays(folder: Path, prefix: str, known: set[str], parents: set[str]) -> Iterator[str]:
+    with os.scandir(folder) as listing:
+        entries = sorted(listing, key=lambda entry: entry.name)
+    for entry in entries:
+        name = prefix + entry.name
+        if entry.is_dir(follow_symlinks=False):
+            inside = _strays(Path(entry.path), f"{name}/", known, parents)
+            first = next(inside, None)
+            if first is None and name not in parents:
+                yield f"{name}/"            # an empty folder nobody wrote is still someone's
+            elif first is not None:
+                yield first
+                yield from inside
+        elif name not in known:
+            yield name
+
+
+def listing(names: list[str], shown_names: int = 3) -> str:
+    """'2 files (notes.txt, index.html)': a count and the first few names."""
+    count = f"{len(names):,}" + (" or more" if len(names) >= STRAYS_COUNTED else "")
+    more = ", ..." if len(names) > shown_names else ""
+    return (f"{count} file{'' if len(names) == 1 else 's'} "
+            f"({', '.join(map(_printable, names[:shown_names]))}{more})")
+
+
+def _printable(name: str, limit: int = 40) -> str:
+    """A file name fit for a one-line message: invisible characters escaped, cut short."""
+    text = "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def them(names: list[str]) -> str:
+    return "it" if len(names) == 1 else "them"
+
+
+RUN_NAMES = frozenset({MANIFEST, *FILES})
+
+
+def not_a_run(run_dir: Path) -> str | None:
+    """Why replacing the folder ``run_dir`` would delete what no run wrote, or None
+    when it is empty or a run (its manifest, the run's mark, is there) holding only
+    the files of the run format and the leftovers of killed writers."""
+    run_dir = Path(run_dir)
+    try:
+        if not (run_dir / MANIFEST).is_file():
+            found = strays(run_dir, set())
+            return None if not found else (
+                f"is not a run (it has no {MANIFEST}) and holds {listing(found)}; "
+                f"writing a run here would delete {them(found)}")
+        found = [name for name in strays(run_dir, set(RUN_NAMES)) if not STALE.match(name)]
+    except OSError as error:
+        return f"cannot be read to see what is in it ({error.strerror or error})"
+    return None if not found else (
+        f"holds {listing(found)} that no run writes; writing a run here would delete {them(found)}")
 
 
 def write(run_dir: Path, files: Mapping[str, bytes]) -> Path:
@@ -470,6 +544,20 @@ def write_index(folder: Path, index: dict) -> None:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     _replace_file(folder / INDEX, json_bytes(index))
+
+
+def not_a_sweep_index(path: Path) -> str | None:
+    """Why a sweep must not overwrite ``path`` (DIR/index.json), or None: it is absent
+    or the index of a sweep (JSON with the code key and the list of runs)."""
+    if not path.exists() and not path.is_symlink():
+        return None
+    try:
+        index = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(index, dict) and isinstance(index.get("runs"), list) and "code_key" in index:
+            return None
+    except (OSError, ValueError):
+        pass
+    return f"holds {path.name}, which is not a sweep's index; the sweep would overwrite it"
 
 
 def walked_run(path: Path) -> Path:

@@ -107,11 +107,17 @@ def _bring_up_to_date(experiments: Experiments, out: Path, workers: int | None,
     todo = tasks(experiments, code)
     rundir.clean_stale(runs)
     checked = _previous_checks(out)
-    pending = [task for task in _unique(todo)
-               if not _finished(runs / task.key, warn, checked.get(task.key))]
-    say(f"sweep: {len(todo)} runs, {len(todo) - len(pending)} already done, "
-        f"{len(pending)} to {'find' if cached_only else 'train'}")
     failed: dict[str, str] = {}
+    pending = []
+    for task in _unique(todo):
+        try:
+            if not _finished(runs / task.key, warn, checked.get(task.key)):
+                pending.append(task)
+        except NotOurs as error:   # neither trusted nor deleted: reported as failed
+            failed[task.key] = str(error)
+            warn(f"sweep: {task.variant} seed {task.seed} failed: {error}")
+    say(f"sweep: {len(todo)} runs, {len(todo) - len(pending) - len(failed)} already done, "
+        f"{len(pending)} to {'find' if cached_only else 'train'}")
     if pending and not cached_only:
         # Longest first: with a few workers, a long run started last would
         # leave the others idle while it finishes.
@@ -180,7 +186,8 @@ def _unique(todo: list[Task]) -> list[Task]:
 
 def _finished(run_dir: Path, warn: Callable[[str], None], checked: dict | None = None) -> bool:
     """A complete, undamaged run with its analysis (unless it diverged). A damaged
-    one is deleted, with a warning, so that it is trained again. ``checked`` is
+    one is deleted, with a warning, so that it is trained again, unless it holds
+    files that no run writes (NotOurs). ``checked`` is
     the last index's entry for it: when no file has changed since, it stands."""
     if not run_dir.exists():
         return False
@@ -194,9 +201,16 @@ def _finished(run_dir: Path, warn: Callable[[str], None], checked: dict | None =
         problem = "it has no analysis.json"
     except rundir.RunError as error:
         problem = error.problem
+    stray = rundir.not_a_run(run_dir)
+    if stray:   # something of someone else's is in there: deleting the run would delete it
+        raise NotOurs(f"{run_dir} {stray}; move them away, and the next sweep trains it again")
     warn(f"warning: {run_dir}: {problem}; training it again")
     shutil.rmtree(run_dir, ignore_errors=True)
     return False
+
+
+class NotOurs(Exception):
+    """A run's folder that holds files no run writes: the sweep leaves it alone."""
 
 
 def _cost(task: Task) -> float:

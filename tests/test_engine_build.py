@@ -72,7 +72,7 @@ def test_refuses_to_replace_a_folder_that_is_not_a_site(project):
     stranger = project.root / "notes"
     stranger.mkdir()
     (stranger / "todo.txt").write_text("keep me")
-    assert "does not look like a built site" in project.fail(out=stranger)
+    assert "is not a site this build wrote" in project.fail(out=stranger)
     assert (stranger / "todo.txt").read_text() == "keep me"
 
 

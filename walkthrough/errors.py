@@ -61,6 +61,20 @@ class BuildError(Exception):
         return "\n".join(lines)
 
 
+class UsageError(BuildError):
+    """A command-line value the build refuses before doing any work (an output
+    folder it must not replace, a port out of range): build.py prints it on one
+    line and exits 2, as argparse does for the values it checks itself."""
+
+    def __init__(self, problem: Problem):
+        super().__init__([problem])
+        self.problem = problem
+
+    def line(self) -> str:
+        p = self.problem
+        return f"{p.file}: {p.message}" + (f"; {p.hint}" if p.hint else "")
+
+
 def shown(path: Path) -> str:
     """A path as the author knows it: relative to the working directory when possible."""
     try:

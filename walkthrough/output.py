@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import functools
+import json
 import os
 import shutil
 import sys
@@ -28,39 +29,89 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .errors import BuildError, Problem, file_problem, shown
+from charrnn import rundir
+
+from .errors import BuildError, Problem, UsageError, file_problem, shown
 
 LOCK_WAIT = 120   # seconds a build waits for another one to finish publishing
 
 
+# Every site this build writes holds this file, listing the files it wrote: the
+# one sign that a folder may be replaced. An index.html is no such sign: many
+# folders of a user's have one.
+MARK = ".charrnn-walkthrough"
+FIX = "choose a new or empty folder for --out, or move those files away yourself"
+
+
+def mark_bytes(names) -> bytes:
+    return (json.dumps({"written_by": "build.py (charrnn walkthrough)", "format": 1,
+                        "files": sorted(names)}, indent=1) + "\n").encode()
+
+
+def written(out: Path) -> set[str] | None:
+    """The files that the mark in ``out`` says this build wrote (the mark included);
+    None when there is no readable mark."""
+    try:
+        files = json.loads((out / MARK).read_text(encoding="utf-8"))["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(files, list) or not all(isinstance(name, str) for name in files):
+        return None
+    return {*files, MARK}
+
+
 def refusal(out: Path, keep: list[Path]) -> str | None:
     """Why ``out`` must not be replaced, or None. Replacing deletes the folder, so
-    it must be a site this tool built (or absent), and hold nothing we need."""
+    it must be absent, empty, or a site this build wrote holding nothing else."""
     try:
         out = out.resolve()
         keep = [path.resolve() for path in keep]
     except (OSError, RuntimeError) as error:   # RuntimeError: a loop of symbolic links
-        return f"{out} cannot be resolved: {error}"
+        return f"cannot be resolved: {error}"
     if out == Path(out.anchor) or out == Path.home().resolve():
-        return f"{out} is the root or the home folder"
+        return "is the root or the home folder"
     for path in keep:
         if path == out or out in path.parents or path in out.parents:
-            return f"{out} overlaps {path}, which the build needs"
+            return f"overlaps {shown(path)}, which the build needs"
     if out.exists() and not out.is_dir():
-        return f"{out} is a file"
-    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
-        return f"{out} is not empty and has no index.html: it does not look like a built site"
-    return None
+        return "is a file"
+    return not_ours(out) if out.is_dir() else None
+
+
+def not_ours(out: Path) -> str | None:
+    """What in the folder ``out`` this build did not write (what replacing it would
+    delete), as a reason to refuse; None when there is nothing."""
+    try:
+        known = written(out)
+        found = rundir.strays(out, known or set())
+    except OSError as error:
+        return f"cannot be read to see what is in it ({error.strerror or error})"
+    if not found:
+        return None
+    if known is None:
+        return (f"is not a site this build wrote (it has no {MARK} mark) and holds "
+                f"{rundir.listing(found)}; replacing it would delete {rundir.them(found)}")
+    return (f"holds {rundir.listing(found)} that this build did not write; "
+            f"replacing the site would delete {rundir.them(found)}")
+
+
+def refused(out: Path, reason: str) -> UsageError:
+    return UsageError(Problem(shown(out), f"will not replace it: {reason}", FIX))
 
 
 def write_site(out: Path, files: dict[str, bytes],
                log: Callable[[str], None] = lambda message: None) -> None:
-    """Replace the folder ``out`` with exactly ``files`` (relative POSIX path -> content).
-    Raises BuildError, naming the folder and what to do, if it cannot."""
+    """Replace the folder ``out`` with exactly ``files`` (relative POSIX path -> content)
+    and the mark. Raises BuildError, naming the folder and what to do, if it cannot,
+    and UsageError if something of someone else's came into it since the build began."""
     out = out.resolve()
+    files = {**files, MARK: mark_bytes(files)}
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         with _holding(out, log):
+            reason = not_ours(out) if out.is_dir() else None
+            if reason:   # checked again under the lock: the build may have taken minutes
+                raise refused(out, reason)
             _publish(out, files)
     except OSError as error:
         raise BuildError([file_problem(error, out, "write the site")]) from None

@@ -9,14 +9,14 @@ from . import lock
 from .annotate import place_all
 from .cache import run_sweep, sweep_folder
 from .charts import CHARTS
-from .errors import BuildError, Problem, shown
+from .errors import BuildError, Problem, UsageError, shown
 from .exports import data_files
 from .figures import figures_of
 from .files import read_json
-from .output import clean_stale, refusal, write_site
+from .output import clean_stale, refusal, refused, write_site
 from .pages import chart_renderer, make_pages, switchable
 from .render import environment, render_index, render_section
-from .run import Sweep, load_sweep, single_run_sweep
+from .run import Run, Sweep, load_sweep, single_run_sweep
 from .sections import load_site
 from .textcache import TextCache
 
@@ -45,7 +45,9 @@ class Outcome:
 
 
 def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
-    """Build the site; raises BuildError, leaving the previous output untouched."""
+    """Build the site; raises BuildError, leaving the previous output untouched
+    (UsageError for a bad command-line value, found before any work)."""
+    _check_paths(options)
     _check_out(options, log)
     site = load_site(options.site_src, frozenset(CHARTS))
     placed = place_all(site.sections, options.package)
@@ -62,6 +64,7 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
                                   f"{walked.summary['diverged']:,}: {walked.summary.get('diverged_reason')}",
                                   "lower the learning rate or the clipping threshold")])
     run = walked.run
+    _check_analysed(walked.path, run, given=options.run is not None)
     if options.run is None:   # said only of a run the build found for itself
         log(f"the sections read {shown(run.path)} ({walked.variant}, seed {walked.seed})")
     theme = read_json(options.site_src / "chart-theme.json", "fix the JSON syntax of the theme")
@@ -88,12 +91,31 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
     return Outcome(len(sections) + 1, warnings, run.path)
 
 
+def _check_paths(options: Options) -> None:
+    """The folders and files named on the command line exist."""
+    if options.run is not None and not options.run.is_dir():
+        raise UsageError(Problem(shown(options.run), "no such run directory",
+                                 "give a run (`charrnn train --out DIR`) or a sweep's folder "
+                                 "(`charrnn sweep FILE --out DIR`)"))
+    if options.experiments is not None and not options.experiments.is_file():
+        raise UsageError(Problem(shown(options.experiments), "no such experiment file",
+                                 "check the path given with --experiments"))
+
+
+def _check_analysed(path: Path, run: Run, given: bool) -> None:
+    """Half the pages read the run's analysis: without one, say that once."""
+    if run.analysis:
+        return
+    problem = Problem(shown(path), "the run was never analysed, and the pages need its "
+                      "analysis.json", f"analyse it first: charrnn analyze {shown(path)}")
+    raise UsageError(problem) if given else BuildError([problem])
+
+
 def _check_out(options: Options, log: Callable[[str], None]) -> None:
-    reason = None if options.check else \
-        refusal(options.out, [options.site_src, options.package, options.cache])
+    needed = [options.site_src, options.package, options.cache, *filter(None, [options.run])]
+    reason = None if options.check else refusal(options.out, needed)
     if reason:
-        raise BuildError([Problem(shown(options.out), f"will not replace the output: {reason}",
-                                  "choose another --out (it is deleted and rewritten)")])
+        raise refused(options.out, reason)
     if not options.check:
         clean_stale(options.out, log)   # what killed builds left beside it
 
