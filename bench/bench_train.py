@@ -17,9 +17,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from charrnn.console import Console
-from charrnn.record import Recorder, write_run
+from charrnn.record import Recorder
 from charrnn.train import TrainConfig, train
+from runner.console import Console
+from runner.runfiles import write_run
 
 TARGET_SECONDS, TARGET_MB, TARGET_PEAK_MB = 15.0, 20.0, 500.0
 

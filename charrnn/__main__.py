@@ -1,5 +1,6 @@
+"""`python -m charrnn`: the command line lives in the runner package (runner/cli.py)."""
 import sys
 
-from .cli import main
+from runner.cli import main
 
 sys.exit(main())

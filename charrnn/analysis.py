@@ -17,18 +17,16 @@ small function that takes plain arrays (or a model) and returns plain numbers:
 8. dynamics       what changed between the first and the last snapshot, in the
                   measurements the walkthrough's prose talks about?
 
-`analyze(run_dir)` runs them all and writes the answers to analysis.json,
-next to the rest of the run.
+`analyze(run)` runs them all on a run in memory and returns the answers; the
+runner reads the run from its directory and writes them there as analysis.json.
 """
 from __future__ import annotations
 
 import functools
 import math
 import re
-import time
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from scipy.cluster.hierarchy import dendrogram, fcluster, linkage
@@ -36,14 +34,12 @@ from sklearn.decomposition import PCA
 from sklearn.metrics import adjusted_rand_score
 from threadpoolctl import threadpool_limits
 
-from . import rundir
 from .config import TrainConfig
-from .corpus import KNOWN_WORDS, WORD_CATEGORY, Corpus, entropy_floor, generate_corpus, parse_sentences
+from .corpus import KNOWN_WORDS, WORD_CATEGORY, Corpus, entropy_floor, parse_sentences
 from .data import Vocab, split
 from .model import CharRNN
 from .ngram import KneserNey
 from .optimal import OptimalPredictor
-from .record import load_checkpoint
 from .sample import sample_many
 from .testset import test_section
 from .train import VAL_CONTEXT, validation_loss
@@ -66,34 +62,21 @@ SPACE = "space"               # the word-position bucket of the space character
 
 @dataclass
 class Run:
+    """A finished run, in memory: what the analysis reads. The runner builds it
+    from a run directory (runner/runfiles.py)."""
     config: TrainConfig
     model: CharRNN        # the trained network, at its last step
     selected: CharRNN     # ... and at the step of its lowest validation loss
     vocab: Vocab
     corpus: Corpus        # regenerated from the run's corpus settings
     data: np.ndarray      # the corpus as indices
-    snapshots: dict       # from snapshots.npz: step (S,), hidden (S,T,H), inputs (S,T)
+    snapshots: dict       # step (S,), hidden (S,T,H), inputs (S,T), saturation, step_grad_norms
+    jacobians: dict       # step (J,), product_norm (J, depth)
 
     @property
     def cut(self) -> int:
         """Where validation begins in the stream, exactly as training split it."""
         return len(split(self.data, self.config.val_fraction)[0])
-
-
-def load_run(run_dir) -> Run:
-    run_dir = Path(run_dir)
-    config = TrainConfig.from_dict(rundir.read_json(run_dir, "config.json"))
-    if config.corpus_path:
-        raise ValueError(f"{run_dir}: the analysis measures the network against the grammar, "
-                         "so it needs a run on the generated corpus, not on a text file")
-    model, vocab = load_checkpoint(run_dir)
-    selected, _ = load_checkpoint(run_dir, "best_checkpoint.npz")
-    # The corpus is not stored in the run: its settings are, and the generator
-    # is seeded, so it comes back character for character.
-    corpus = generate_corpus(config.num_sentences, config.corpus_seed)
-    arrays = rundir.read_arrays(run_dir, "snapshots.npz")
-    snapshots = {key: arrays[key] for key in ("step", "hidden", "inputs")}
-    return Run(config, model, selected, vocab, corpus, vocab.encode(corpus.text), snapshots)
 
 
 def untrained_model(config: TrainConfig, vocab_size: int, seed: int | None = None) -> CharRNN:
@@ -467,15 +450,13 @@ def baselines_section(run: Run, rnn_probs: np.ndarray) -> dict:
 
 # --- 6. Training dynamics, first snapshot against last --------------------------------
 
-def dynamics_section(run_dir: Path) -> dict:
+def dynamics_section(snapshots: dict, jacobians: dict) -> dict:
     """The first and the last snapshot side by side, as pairs [first, last]: the
     share of saturated units, the gradient norm reaching the first and the last
     position of the chunk, and the Jacobian product norms one step back, at the
     deepest distance and at their largest. With these the walkthrough can say
     what its charts show for this run, and say it right for any run."""
-    snapshots = rundir.read_arrays(run_dir, "snapshots.npz")
     steps, saturation, reach = snapshots["step"], snapshots["saturation"], snapshots["step_grad_norms"]
-    jacobians = rundir.read_arrays(run_dir, "jacobians.npz")
     jacobian_steps, norms = jacobians["step"], jacobians["product_norm"]
     ends = [0, -1]
     section = {
@@ -499,10 +480,8 @@ def dynamics_section(run_dir: Path) -> dict:
 # --- all of it ---------------------------------------------------------------------------
 
 @threadpool_limits.wrap(limits=1)   # as in training: the same numbers wherever it runs
-def analyze(run_dir) -> dict:
-    """Analyse a finished run, add analysis.json to it, and return the same dict."""
-    started = time.perf_counter()
-    run = load_run(run_dir)
+def analyze(run: Run) -> dict:
+    """Every question above, answered for one finished run, as plain JSON values."""
     # One pass over the whole corpus per network feeds several sections.
     states, probs = read_stream(run.model, run.data)
     untrained_states, _ = read_stream(untrained_model(run.config, len(run.vocab)), run.data)
@@ -515,14 +494,9 @@ def analyze(run_dir) -> dict:
         "units": units_of(run),
         "test": test_section(run.model, run.selected, run.vocab, run.corpus.sentences,
                              run.config.corpus_seed),
-        "dynamics": dynamics_section(Path(run_dir)),
+        "dynamics": dynamics_section(run.snapshots, run.jacobians),
     })
     analysis["headline"] = headline(analysis)
-    timing = rundir.read_json(run_dir, "timing.json")
-    timing["analysis_seconds"] = round(time.perf_counter() - started, 2)
-    # Compact: the unit activations make this the largest JSON file of a run.
-    rundir.add(Path(run_dir), {"analysis.json": rundir.json_bytes(analysis, compact=True),
-                               "timing.json": rundir.json_bytes(timing)})
     return analysis
 
 

@@ -1,14 +1,13 @@
 """What the network does while it learns, kept for the walkthrough's charts.
 
 Recording is dense early (the first hundred steps change the most) and
-sparse later, and always includes the first and the last step. `run_files`
-turns what was recorded into the files of the run directory (rundir.py).
+sparse later, and always includes the first and the last step. What it keeps
+stays in memory; the runner writes it down as a run directory (runner/runfiles.py).
 """
 from __future__ import annotations
 
 import numpy as np
 
-from . import rundir
 from .data import Vocab
 from .model import CharRNN, ClipReport
 from .sample import sample
@@ -173,94 +172,3 @@ class Recorder:
         })
         if step in self.jacobian_schedule:
             self.jacobians.append({"step": step, **jacobian_products(self.model, fwd.h)})
-
-
-# --- the run directory (its format: rundir.py and docs/run-format.md) ---------------
-
-def _stack(rows: list[dict], key: str, dtype=np.float32) -> np.ndarray:
-    return np.asarray([r[key] for r in rows], dtype=dtype)
-
-
-def run_files(trained, console_text: str) -> dict[str, bytes]:
-    """Everything a finished run holds, as file name -> bytes, ready for rundir.write.
-    ``trained`` is what train.train returned."""
-    recorder, model, vocab = trained.recorder, trained.model, trained.vocab
-    r, n = recorder, recorder.steps_done
-    snaps, jac = r.snapshots, r.jacobians
-    # Weights at every other snapshot (and the last): enough to animate them.
-    kept = [s for i, s in enumerate(snaps) if i % 2 == 0 or i == len(snaps) - 1]
-    depth = len(jac[0]["product_norm"]) if jac else 0
-    return {
-        "config.json": rundir.json_bytes(trained.config.to_dict()),
-        "vocab.json": rundir.json_bytes({"chars": list(vocab.chars)}),
-        "corpus.json": rundir.json_bytes(trained.corpus),
-        "curves.npz": rundir.npz_bytes(
-            step=np.arange(1, n + 1), loss=r.loss[:n].astype(np.float32),
-            lr=r.lr[:n].astype(np.float32), grad_norm=_finite32(r.grad_norm[:n]),
-            clipped=r.clipped[:n], val_step=np.asarray(r.val_steps, dtype=np.int64),
-            val_loss=np.asarray(r.val_losses, dtype=np.float32)),
-        "snapshots.npz": rundir.npz_bytes(
-            step=_stack(snaps, "step", np.int64),
-            **{k: _stack(snaps, k) for k in ("loss", "spectral_radius", "grad_norms", "param_norms",
-                                               "total_grad_norm", "clip_ratio", "step_grad_norms",
-                                               "hidden", "probs", "saturation")},
-            eigenvalues=_stack(snaps, "eigenvalues", np.complex64),
-            inputs=_stack(snaps, "inputs", np.int64), targets=_stack(snaps, "targets", np.int64),
-            correct=_stack(snaps, "correct", bool), clipped=_stack(snaps, "clipped", bool)),
-        "snapshots.json": rundir.json_bytes({"param_names": list(model.arrays),
-                                             "samples": [s["sample"] for s in snaps]}),
-        "weights.npz": rundir.npz_bytes(
-            step=_stack(kept, "step", np.int64),
-            **{name: np.asarray([s["weights"][name] for s in kept], dtype=np.float32)
-               for name in model.arrays}),
-        "jacobians.npz": rundir.npz_bytes(
-            step=_stack(jac, "step", np.int64), distance=np.arange(1, depth + 1),
-            **{k: _stack(jac, k) for k in ("product_norm", "product_radius")},
-            product_eigenvalues=_stack(jac, "product_eigenvalues", np.complex64)),
-        "checkpoint.npz": rundir.checkpoint_bytes(checkpoint_of(model, vocab)),
-        "best_checkpoint.npz": rundir.checkpoint_bytes(
-            checkpoint_of(model, vocab, recorder.best_weights or model.arrays)),
-        "console.txt": console_text.encode("utf-8"),
-        "summary.json": rundir.json_bytes(trained.summary),
-        "timing.json": rundir.json_bytes({"train_seconds": trained.seconds}),
-    }
-
-
-def write_run(run_dir, trained, console_text: str) -> None:
-    """Write what train.train returned as a run directory (atomically: rundir.write)."""
-    rundir.write(run_dir, run_files(trained, console_text))
-
-
-def _finite32(values: np.ndarray) -> np.ndarray:
-    """float32 with overflow saturating at the largest float32 instead of becoming inf:
-    a diverging run's gradient norms are still worth a chart."""
-    limit = np.finfo(np.float32).max
-    return np.clip(np.nan_to_num(values, nan=limit, posinf=limit), 0, limit).astype(np.float32)
-
-
-def checkpoint_of(model: CharRNN, vocab: Vocab, weights: dict | None = None) -> rundir.Checkpoint:
-    """The model's own weights, or ``weights`` of the same shapes (the best-validation ones)."""
-    weights = model.arrays if weights is None else weights
-    return rundir.Checkpoint(chars=vocab.chars, hidden_size=model.hidden_size,
-                             embedding_dim=model.embedding_dim, activation=model.activation.name,
-                             init=model.init_method,
-                             params={name: array.copy() for name, array in weights.items()})
-
-
-def load_checkpoint(path, name: str = "checkpoint.npz") -> tuple[CharRNN, Vocab]:
-    """Rebuild the trained model (and its vocabulary) from a run directory or a
-    checkpoint file; ``name`` picks best_checkpoint.npz instead. A missing or
-    damaged one raises rundir.RunError."""
-    ck = rundir.read_checkpoint(path, name)
-    vocab = Vocab(ck.chars)
-    model = CharRNN(len(vocab), ck.hidden_size, init=ck.init, activation=ck.activation,
-                    embedding_dim=ck.embedding_dim)
-    if set(ck.params) != set(model.arrays):
-        raise rundir.RunError(path, f"the checkpoint's parameters {sorted(ck.params)} do not fit "
-                                    "the model it describes", "delete the run and train again")
-    for name, array in model.arrays.items():
-        if ck.params[name].shape != array.shape:
-            raise rundir.RunError(path, f"parameter {name} has shape {ck.params[name].shape}, "
-                                        f"the model needs {array.shape}", "delete the run and train again")
-        array[...] = ck.params[name]
-    return model, vocab

@@ -14,7 +14,6 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .config import TrainConfig
-from .console import Console
 from .corpus import corpus_stats, entropy_floor, generate_corpus
 from .data import Vocab, chunks, load_text, normalise, split
 from .model import CharRNN, Forward, clip_gradients
@@ -114,17 +113,25 @@ class Trained:
     model: CharRNN          # the weights after the last step
     recorder: Recorder      # curves, snapshots and Jacobians
     corpus: dict            # statistics of the training text
-    summary: dict           # the headline numbers (rundir.SUMMARY_FIELDS)
+    summary: dict           # the headline numbers (runner/rundir.py: SUMMARY_FIELDS)
     seconds: float          # wall-clock time of the whole run
+
+
+class Silent:
+    """Where train() reports its progress when nobody watches. The runner's
+    Console has the same methods (header, progress, sample, diverged, footer)."""
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
 
 
 # One BLAS thread: these matrices are too small to gain from more, and a fixed
 # thread count makes a run repeat bit for bit, in a sweep's worker or not.
 @threadpool_limits.wrap(limits=1)
-def train(cfg: TrainConfig, console: Console | None = None) -> Trained:
+def train(cfg: TrainConfig, console=None) -> Trained:
     """Train and record. Returns what was made; writes nothing to disk."""
     cfg.validate()
-    console = console or Console()
+    console = console or Silent()
     started = time.perf_counter()
 
     text, corpus, floor = load_corpus(cfg)

@@ -1,5 +1,5 @@
 """TEST FIXTURE: a small, fake run directory in the format of docs/run-format.md,
-written through charrnn.rundir like a real one (so it has its manifest).
+written through runner.rundir like a real one (so it has its manifest).
 
 The numbers are random (seeded), not the result of training anything. The engine
 tests and the build benchmark use it so they never train.
@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 from scipy.cluster.hierarchy import dendrogram, linkage
 
-from charrnn import rundir
+from runner import rundir
 
 VOCAB = list(" abcdeghiklmnoprstuvwy")
 TEMPLATES = {"NOUN_HUMAN VERB_INTRAN": 80, "NOUN_HUMAN VERB_TRAN(eat) NOUN_FOOD": 75,

@@ -7,6 +7,7 @@ from training import train_into
 
 from charrnn import analysis as A  # noqa: N812 (one letter keeps the calls short)
 from charrnn.train import TrainConfig
+from runner.runfiles import analyze_run, load_run
 
 
 @pytest.fixture(scope="module")
@@ -18,12 +19,12 @@ def run_dir(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def analysis(run_dir):
-    return A.analyze(run_dir)
+    return analyze_run(run_dir)
 
 
 @pytest.fixture(scope="module")
 def run(run_dir):
-    return A.load_run(run_dir)
+    return load_run(run_dir)
 
 
 # --- the file ------------------------------------------------------------------
@@ -40,7 +41,7 @@ def test_analysis_json_is_written_valid_and_equal_to_the_result(run_dir, analysi
 
 
 def test_same_run_gives_the_same_analysis(run_dir, analysis):
-    again = A.analyze(run_dir)
+    again = analyze_run(run_dir)
     for key in ("pca", "words", "word_position", "generation", "baselines", "units", "dynamics"):
         assert again[key] == analysis[key]
 

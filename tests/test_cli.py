@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from charrnn.cli import build_parser, main
+from runner.cli import build_parser, main
 
 
 def charrnn(*args, stdin=None):

@@ -8,7 +8,7 @@ import sys
 import pytest
 from engine_fixtures import REPO, make_trainable_project
 
-from charrnn import rundir
+from runner import rundir
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from engine_fixtures import REPO, SECTION
 from fake_run import write_fake_run
 from test_engine_exports import read_global
 
-from charrnn import rundir
+from runner import rundir
 from walkthrough.charts import CHARTS, WIDE
 from walkthrough.charts.units import COLUMNS, PHONE_WIDTH, wrap
 from walkthrough.pages import chart_renderer

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from charrnn import experiments
 from charrnn.config import TrainConfig
-from charrnn.experiments import ExperimentError
+from runner import experiments
+from runner.experiments import ExperimentError
 
 REPO = Path(__file__).resolve().parent.parent
 

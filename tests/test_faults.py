@@ -27,7 +27,7 @@ import pytest
 from engine_fixtures import METHOD_SECTION, SECTION
 from filelock import FileLock
 
-from charrnn import rundir
+from runner import rundir
 from walkthrough import output
 from walkthrough.errors import BuildError
 

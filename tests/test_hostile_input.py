@@ -243,6 +243,7 @@ FIELD_VALUES = {
     "phase": st.integers(-1, 7), "title": st.text(max_size=40) | ODD_TEXT,
     "subtitle": st.text(max_size=40) | ODD_TEXT,
     "file": st.sampled_from(["demo.py", "nope.py", "demo.txt"]) | ODD_TEXT,
+    "package": st.sampled_from(["", "nope", "demo", "Not A Name", "../up"]) | ODD_TEXT,
     "symbol": st.sampled_from(["square", "Model.forward", "LIMITS", "helper", "Model.nope"])
     | ODD_TEXT, "marker": st.sampled_from(["loop", "nope"]) | ODD_TEXT,
     "lines": st.lists(st.integers(-2, 80) | ODD_TEXT, max_size=3),

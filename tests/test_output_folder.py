@@ -16,8 +16,8 @@ from engine_fixtures import REPO, make_trainable_project
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from charrnn import rundir
-from charrnn.cli import main as charrnn_main
+from runner import rundir
+from runner.cli import main as charrnn_main
 from walkthrough import output
 from walkthrough.errors import UsageError, shown
 
@@ -216,8 +216,8 @@ def test_a_sweep_never_overwrites_an_index_json_of_the_users(tmp_path, capsys):
 
 
 def test_a_damaged_run_holding_a_users_file_is_reported_not_deleted(tmp_path):
-    from charrnn import experiments
-    from charrnn.sweep import run_sweep
+    from runner import experiments
+    from runner.sweep import run_sweep
     path = tmp_path / "experiments.yaml"
     path.write_text("seeds: [1]\ndefaults: {steps: 20, hidden_size: 8, num_sentences: 40}\n"
                     "variants: [{name: default}]\n")

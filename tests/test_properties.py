@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from training import train_into
 
-import charrnn.cli as cli
-from charrnn import rundir
+import runner.cli as cli
 from charrnn.config import RULES, ConfigError, TrainConfig
+from runner import rundir
 
 FIELDS = [f.name for f in fields(TrainConfig)]
 

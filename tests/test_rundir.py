@@ -1,4 +1,4 @@
-"""The run directory contract (charrnn/rundir.py): atomic, verified, keyed, and
+"""The run directory contract (runner/rundir.py): atomic, verified, keyed, and
 described by docs/run-format.md."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from fake_run import write_fake_run
 
-from charrnn import rundir
+from runner import rundir
 
 REPO = Path(__file__).resolve().parent.parent
 DAMAGES = {
@@ -153,21 +153,24 @@ def test_the_code_key_ignores_comments_docstrings_and_blank_lines(package):
     assert rundir.code_key(package) == key
 
 
-def test_the_code_key_follows_the_code_that_makes_a_run(package):
+def test_the_code_key_is_the_subject_package_and_nothing_else(package):
+    runner = package.parent / "runner"
+    shutil.copytree(REPO / "runner", runner, ignore=shutil.ignore_patterns("__pycache__"))
     key = rundir.code_key(package)
     train = package / "train.py"
     train.write_text(train.read_text().replace("DIVERGENCE_WINDOW = 100", "DIVERGENCE_WINDOW = 101"))
     changed = rundir.code_key(package)
     assert changed != key
-    # the command line and the sweep only start runs: their code is not in the key
-    cli = package / "cli.py"
+    # the runner only starts runs and writes them down: its code is not in the key
+    cli = runner / "cli.py"
     cli.write_text(cli.read_text().replace('help="print nothing but errors"', 'help="say nothing"'))
-    (package / "extra.py").write_text("X = 1\n")
+    files = runner / "rundir.py"
+    files.write_text(files.read_text().replace("FORMAT = 1", "FORMAT = 1  # the same"))
+    main = package / "__main__.py"
+    main.write_text(main.read_text() + "print('hello')\n")
     assert rundir.code_key(package) == changed
-    # ... until something that makes a run imports it
-    model = package / "model.py"
-    model.write_text(model.read_text().replace("from .config import",
-                                               "from . import extra\nfrom .config import", 1))
+    # ... but every module of the subject is, imported or not yet
+    (package / "extra.py").write_text("X = 1\n")
     assert rundir.code_key(package) not in (key, changed)
 
 
@@ -175,7 +178,7 @@ def test_the_memo_gives_the_same_key_and_skips_unchanged_files(package, monkeypa
     memo: dict = {}
     key = rundir.code_key(package, memo)
     parsed = []
-    monkeypatch.setattr(rundir, "_read_module", lambda *a: parsed.append(a) or [])
+    monkeypatch.setattr(rundir, "_tree_digest", lambda *a: parsed.append(a) or "")
     assert rundir.code_key(package, memo) == key and parsed == []
 
 

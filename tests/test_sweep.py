@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 
-from charrnn import experiments, rundir
-from charrnn.sweep import run_sweep
+from runner import experiments, rundir
+from runner.sweep import run_sweep
 
 REPO = Path(__file__).resolve().parent.parent
 MATRIX = """\
@@ -182,7 +182,7 @@ def test_a_damaged_run_is_trained_again_with_a_warning(serial_out, serial, tmp_p
 
 
 def test_a_failing_run_is_reported_and_the_others_finish(serial_out, tmp_path, monkeypatch):
-    import charrnn.sweep as sweep_module
+    import runner.sweep as sweep_module
     out = copy_of(serial_out, tmp_path)
     index = rundir.read_index(out)
     victim = next(r for r in index["runs"] if (r["variant"], r["seed"]) == ("clip-1", 7))
@@ -205,7 +205,7 @@ def test_a_failing_run_is_reported_and_the_others_finish(serial_out, tmp_path, m
 def test_a_memo_of_another_format_is_not_used(serial_out, serial, tmp_path):
     """The sweep's memo of parsed sources must never make its code key differ from
     the one a worker computes without it."""
-    import charrnn.sweep as sweep_module
+    import runner.sweep as sweep_module
     out = copy_of(serial_out, tmp_path)
     memo = out / sweep_module.MEMO
     truth = rundir.code_key(sweep_module.PACKAGE)

@@ -5,11 +5,12 @@ import numpy as np
 import pytest
 from training import train_into
 
-from charrnn import rundir
-from charrnn.console import Console
 from charrnn.model import CharRNN
-from charrnn.record import load_checkpoint, snapshot_steps
+from charrnn.record import snapshot_steps
 from charrnn.train import TrainConfig, forward_chunks, learning_rate, validation_loss
+from runner import rundir
+from runner.console import Console
+from runner.runfiles import load_checkpoint
 
 SHORT = dict(steps=240, hidden_size=16, val_every=60, sample_every=120, num_sentences=60)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from charrnn.config import TrainConfig
-from charrnn.console import Console
-from charrnn.record import write_run
 from charrnn.train import train
+from runner.console import Console
+from runner.runfiles import write_run
 
 
 def train_into(path: Path, cfg: TrainConfig, console: Console | None = None) -> dict:

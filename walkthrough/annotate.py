@@ -17,6 +17,7 @@ from .source import Excerpt, SourceError, extract, locate
 class Placed:
     excerpt: Excerpt
     spans: dict[str, tuple[int, int]]   # annotation id -> first, last line in the file
+    package: str = "charrnn"            # the folder the excerpt's file is in
 
 
 def place_all(sections: tuple[Section, ...], package: Path) -> dict[str, Placed]:
@@ -41,8 +42,11 @@ class _Stale(Exception):
         self.problems = problems
 
 
-def place(section: Section, package: Path) -> Placed:
+def place(section: Section, subject: Path) -> Placed:
+    """The section's excerpt, from the subject package or (``package:``) a
+    package beside it, with the lines of each note."""
     ref = section.code
+    package = subject.parent / ref.package if ref.package else subject
     excerpt = extract(package, ref.file, symbol=ref.symbol, marker=ref.marker, lines=ref.lines)
     spans, problems = {}, []
     for note in section.annotations:
@@ -58,5 +62,5 @@ def place(section: Section, package: Path) -> Placed:
             spans[note.id] = (excerpt.numbers[found[0]], excerpt.numbers[found[1]])
     if problems:
         raise _Stale(problems)
-    return Placed(excerpt, spans)
+    return Placed(excerpt, spans, package.name)
 

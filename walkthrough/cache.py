@@ -12,6 +12,7 @@ PyTorch.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -37,7 +38,7 @@ def run_sweep(package: Path, experiments: Path, cache: Path, *, settings: Mappin
     Raises BuildError with the sweep's own one-line message when it fails."""
     out = sweep_folder(cache).resolve()
     command = [sys.executable, "-m", package.name, "sweep", str(experiments.resolve()),
-               "--out", str(out), "--progress", "lines"]
+               "--out", str(out), "--progress", "lines", "--errors", "json"]
     command += [f"--set={name}={value}" for name, value in sorted(settings.items())]
     if workers is not None:   # the sweep refuses a count below 1 itself
         command += ["--workers", str(workers)]
@@ -66,17 +67,31 @@ def run_sweep(package: Path, experiments: Path, cache: Path, *, settings: Mappin
 
 def _failure(status: int, lines: deque[str], package: Path, experiments: Path,
              out: Path) -> Problem:
-    """The sweep's last words, as a Problem pinned on the file or folder to fix."""
-    errors = [line for line in lines if "error:" in line or " failed: " in line]
-    message = (errors[-1] if errors else (lines[-1] if lines else f"exit status {status}")).strip()
-    message = message.removeprefix("charrnn sweep: error: ")
-    if message.startswith(f"{out}: "):   # the cache folder itself is in the way
-        problem = message.removeprefix(f"{out}: ").split("; choose")[0]
-        return Problem(shown(out), problem, "move it away: the build keeps its trained runs there")
-    # The problem names the file already.
-    message = message.removeprefix(f"{experiments.resolve()}: ").removeprefix(f"{experiments}: ")
-    if status == 2:
-        return Problem(shown(experiments), message, "fix the experiment file or the build's settings")
-    return Problem(shown(package), f"the experiment sweep failed: {message}",
+    """The sweep's own account of its failure (its last JSON line, ``--errors
+    json``), as a Problem pinned on the file or folder to fix."""
+    error = next(filter(None, map(_error_of, reversed(lines))), None)
+    if error is None:   # it died before it could say (killed, out of memory)
+        last = lines[-1].strip() if lines else f"exit status {status}"
+        return Problem(shown(package), f"the experiment sweep stopped: {last}",
+                       f"`python -m {package.name} sweep {shown(experiments)} --out DIR` "
+                       "shows the whole story")
+    where = Path(error["path"]).resolve() if error.get("path") else None
+    if where == out:   # the cache folder itself is in the way
+        return Problem(shown(out), error["problem"], "move it away: the build keeps its trained runs there")
+    if where == experiments.resolve() or status == 2:
+        return Problem(shown(experiments), error["problem"],
+                       error.get("fix") or "fix the experiment file or the build's settings")
+    return Problem(shown(package), f"the experiment sweep failed: {error['problem']}",
                    f"`python -m {package.name} sweep {shown(experiments)} --out DIR` shows the "
                    "whole story; fix the package or the settings")
+
+
+def _error_of(line: str) -> dict | None:
+    """The error a line of the sweep's output reports as data, or None."""
+    if not line.startswith('{"error"'):
+        return None
+    try:
+        error = json.loads(line)["error"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return error if isinstance(error, dict) and isinstance(error.get("problem"), str) else None

@@ -40,7 +40,7 @@ from html.parser import HTMLParser
 
 import numpy as np
 
-from charrnn import rundir
+from runner import rundir
 
 from .charts.heat import LEVELS, shade_codes
 from .charts.style import outside_unit_circle, significant

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from charrnn import rundir
+from runner import rundir
 
 from .errors import BuildError, Problem, UsageError, file_problem, shown
 

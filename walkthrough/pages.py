@@ -204,7 +204,7 @@ def section_page(section: Section, site: Site, placed: Placed | None, run: Run,
     return SectionPage(
         path=section.slug, id=section.id, number=f"{section.number:02d}",
         phase=phase_of(site, section.phase), title=section.title, subtitle=section.subtitle,
-        label=placed.excerpt.label(package) if placed else None,
+        label=placed.excerpt.label(placed.package) if placed else None,
         prose=text.block("prose", section.prose),
         segments=segments(section, placed, text),
         code_columns=max(map(len, placed.excerpt.code.split("\n"))) if placed else 0,

@@ -1,4 +1,4 @@
-"""Finished runs, as the engine reads them: through charrnn.rundir, the run
+"""Finished runs, as the engine reads them: through runner.rundir, the run
 format's one reader and writer (docs/run-format.md).
 
 A `Run` is one run directory. JSON files are read at once; the NumPy archives
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from charrnn import rundir
+from runner import rundir
 
 from .errors import BuildError, Problem, shown
 

@@ -18,6 +18,7 @@ from .panels import PANELS
 from .schema import FLAG, LIST, NUMBER, TEXT, check_fields, read_yaml
 
 SLUG = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+PACKAGE_NAME = re.compile(r"^[a-z_][a-z0-9_]*$")   # a Python package beside the subject
 # Element ids the templates use themselves; section and annotation ids must differ.
 RESERVED_IDS = frozenset({"content", "prose", "code", "charts", "pager", "run", "run-title",
                           "sections", "map-title",
@@ -47,6 +48,7 @@ class CodeRef:
     symbol: str | None = None
     marker: str | None = None
     lines: tuple[int, int] | None = None
+    package: str = ""   # a package beside the subject (e.g. "runner"); "" is the subject
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,7 @@ PHASE_FIELDS = {"number": (NUMBER, True), "title": (TEXT, True)}
 SECTION_FIELDS = {
     "id": (TEXT, True), "number": (NUMBER, True), "phase": (NUMBER, True),
     "title": (TEXT, True), "subtitle": (TEXT, True),
-    "file": (TEXT, False), "symbol": (TEXT, False), "marker": (TEXT, False),
+    "file": (TEXT, False), "package": (TEXT, False), "symbol": (TEXT, False), "marker": (TEXT, False),
     "lines": (LIST, False),
     "prose": (TEXT, False), "annotations": (LIST, False), "charts": (LIST, False),
     "scrubber": (LIST, False), "live_model": (FLAG, False), "units": (FLAG, False),
@@ -215,7 +217,12 @@ def _code_ref(data: dict, fail) -> CodeRef | None:
             fail(f"lines {quote(lines)} must be two whole numbers", "write 'lines: [first, last]'")
             return None
         lines = (lines[0], lines[1])
-    return CodeRef(data["file"], data.get("symbol"), data.get("marker"), lines)
+    package = data.get("package", "")
+    if package and not PACKAGE_NAME.match(package):
+        fail(f"package {quote(package)} is not a package name",
+             "name a folder beside the subject package, e.g. 'runner'")
+        return None
+    return CodeRef(data["file"], data.get("symbol"), data.get("marker"), lines, package)
 
 
 def _annotations(items: list[Any], path: Path, sid: str | None,

@@ -53,7 +53,7 @@ def numpy_model(request, site_dir):
     a site given by $WALKTHROUGH_SITE, from its data/model.js."""
     from charrnn.data import Vocab
     from charrnn.model import CharRNN
-    from charrnn.record import load_checkpoint
+    from runner.runfiles import load_checkpoint
     if not os.environ.get("WALKTHROUGH_SITE"):
         _site, outcome = request.getfixturevalue("real_site")
         return load_checkpoint(outcome.run)

@@ -35,7 +35,8 @@ from pathlib import Path
 
 import yaml
 
-from .config import MAX_SEED, ConfigError, TrainConfig, quoted
+from charrnn.config import MAX_SEED, ConfigError, TrainConfig, quoted
+
 from .rundir import run_key
 
 NAME = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
@@ -46,7 +47,12 @@ MAX_BYTES = 256 * 1024
 
 
 class ExperimentError(ValueError):
-    """The experiment file cannot be run as written; the message says where and why."""
+    """The experiment file cannot be run as written: ``path``, and what is wrong
+    with it, where in it (``problem``)."""
+
+    def __init__(self, path: Path, problem: str):
+        super().__init__(f"{path}: {problem}")
+        self.path, self.problem = Path(path), problem
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ def load(path: Path, overrides: dict | None = None) -> Experiments:
     data = _read(path)
 
     def fail(where: str, message: str) -> ExperimentError:
-        return ExperimentError(f"{path}: {where}{message}")
+        return ExperimentError(path, f"{where}{message}")
 
     _known_fields(data, TOP_FIELDS, "", fail)
     seeds = _seeds(data.get("seeds"), "'seeds'", fail, required=True)
@@ -140,9 +146,9 @@ def _read(path: Path) -> dict:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise ExperimentError(f"{path}: cannot be read ({error.strerror})") from None
+        raise ExperimentError(path, f"cannot be read ({error.strerror})") from None
     if len(raw) > MAX_BYTES:
-        raise ExperimentError(f"{path}: {len(raw):,} bytes is too large for an experiment file "
+        raise ExperimentError(path, f"{len(raw):,} bytes is too large for an experiment file "
                               f"(at most {MAX_BYTES:,})")
     try:
         text = raw.decode("utf-8")
@@ -150,18 +156,18 @@ def _read(path: Path) -> dict:
         # ("billion laughs"); an experiment file has no need for them.
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise ExperimentError(f"{path}: YAML anchors and aliases (&name, *name) are not "
+                raise ExperimentError(path, "YAML anchors and aliases (&name, *name) are not "
                                       "allowed here; write each value out")
         data = yaml.safe_load(text)
     except UnicodeDecodeError as error:
-        raise ExperimentError(f"{path}: not UTF-8 text (byte {error.start})") from None
+        raise ExperimentError(path, f"not UTF-8 text (byte {error.start})") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
         problem = getattr(error, "problem", None) or "invalid YAML"
-        raise ExperimentError(f"{path}: {where}invalid YAML: {problem}") from None
+        raise ExperimentError(path, f"{where}invalid YAML: {problem}") from None
     if not isinstance(data, dict):
-        raise ExperimentError(f"{path}: the file must hold a mapping with 'seeds' and 'variants'")
+        raise ExperimentError(path, "the file must hold a mapping with 'seeds' and 'variants'")
     return data
 
 

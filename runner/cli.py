@@ -11,8 +11,9 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
+from charrnn.config import MAX_SEED, TrainConfig
+
 from . import rundir
-from .config import MAX_SEED, TrainConfig
 from .rundir import RunError
 
 DEFAULTS = TrainConfig()
@@ -96,6 +97,8 @@ def build_parser() -> Parser:
     p.add_argument("--progress", choices=("auto", "bar", "lines"), default="auto",
                    help="a progress bar (on a terminal) or one line per finished run")
     p.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
+    p.add_argument("--errors", choices=("text", "json"), default="text",
+                   help="json: end a failure with one JSON line for the program that started it")
 
     p = sub.add_parser("explore", help="type a prefix, see the next-character distribution")
     p.add_argument("run", type=Path, help="run directory")
@@ -110,15 +113,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (ValueError, FileNotFoundError, RunError) as err:
-        print(f"charrnn {args.command}: error: {err}", file=sys.stderr)
-        return 2
+        return fail(args, err, 2)
     except KeyboardInterrupt:
         print(f"charrnn {args.command}: interrupted", file=sys.stderr)
         return 130
 
 
+def fail(args, error: Exception, status: int) -> int:
+    """Say what went wrong in one line; with ``--errors json``, also as data: the
+    file or folder at fault, the problem and the fix, for a program to act on."""
+    print(f"charrnn {args.command}: error: {error}", file=sys.stderr)
+    if getattr(args, "errors", "text") == "json":
+        where = getattr(error, "path", None) or getattr(error, "filename", None)
+        problem = getattr(error, "problem", None) or str(error)
+        print(json.dumps({"error": {"path": str(where) if where else None, "problem": problem,
+                                    "fix": getattr(error, "fix", ""), "status": status}}),
+              file=sys.stderr, flush=True)
+    return status
+
+
 def cmd_corpus(args) -> int:
-    from .corpus import corpus_stats, generate_corpus
+    from charrnn.corpus import corpus_stats, generate_corpus
     corpus = generate_corpus(args.num_sentences, args.seed)
     if args.stats:
         print(json.dumps(corpus_stats(corpus), indent=1))
@@ -131,9 +146,10 @@ def cmd_corpus(args) -> int:
 
 
 def cmd_train(args) -> int:
+    from charrnn.train import train
+
     from .console import Console
-    from .record import write_run
-    from .train import train
+    from .runfiles import write_run
     cfg = TrainConfig(**{f.name: getattr(args, f.name) for f in fields(TrainConfig)})
     rundir.check_target(args.out)   # before training, not after
     console = Console("quiet" if args.quiet else "json" if args.json else "auto")
@@ -143,8 +159,8 @@ def cmd_train(args) -> int:
 
 
 def cmd_analyze(args) -> int:
-    from .analysis import analyze
-    result = analyze(args.run)
+    from .runfiles import analyze_run
+    result = analyze_run(args.run)
     print(json.dumps(result["headline"], indent=1))
     return 0
 
@@ -165,12 +181,13 @@ def cmd_sweep(args) -> int:
                           cached_only=args.cached_only, say=(lambda _: None) if args.quiet else say,
                           warn=say, progress="none" if args.quiet else args.progress)
     except SweepError as error:
-        print(f"charrnn sweep: error: {error}", file=sys.stderr)
-        return 1
+        return fail(args, error, 1)
     failed = [m for m in index["missing"] if m.get("error")]
     if failed:
-        print(f"charrnn sweep: {len(failed)} run(s) failed; the others are in {args.out}", file=sys.stderr)
-        return 1
+        first = failed[0]
+        return fail(args, SweepError(f"{len(failed)} run(s) failed, the first ({first['variant']} seed "
+                                     f"{first['seed']}) with {first['error']}; the others are in "
+                                     f"{args.out}"), 1)
     if not args.quiet:
         print(f"{len(index['runs'])} runs listed in {args.out / 'index.json'}"
               + (f", {len(index['missing'])} not trained" if index["missing"] else ""), file=sys.stderr)
@@ -184,12 +201,12 @@ def prompt(text: str) -> str:
     """A prefix as the training text was written: the loader's rule
     (data.normalise), but a trailing space is kept, because it means "a new
     word starts here"."""
-    from .data import normalise
+    from charrnn.data import normalise
     return normalise(text) + (" " if text[-1:].isspace() else "")
 
 
 def check_sampling(temperature: float, length: int | None = None, seed: int | None = None) -> None:
-    from .sample import check_temperature
+    from charrnn.sample import check_temperature
     check_temperature(temperature)
     if length is not None and not 1 <= length <= MAX_SAMPLE:
         raise ValueError(f"length must be from 1 to {MAX_SAMPLE:,} characters, got {length}")
@@ -200,8 +217,9 @@ def check_sampling(temperature: float, length: int | None = None, seed: int | No
 def cmd_sample(args) -> int:
     import numpy as np
 
-    from .record import load_checkpoint
-    from .sample import sample
+    from charrnn.sample import sample
+
+    from .runfiles import load_checkpoint
     check_sampling(args.temperature, args.length, args.seed)
     model, vocab = load_checkpoint(args.run)
     prefix = prompt(args.prefix)
@@ -213,8 +231,9 @@ def cmd_sample(args) -> int:
 def cmd_explore(args) -> int:
     import numpy as np
 
-    from .record import load_checkpoint
-    from .sample import sample, warm_up
+    from charrnn.sample import sample, warm_up
+
+    from .runfiles import load_checkpoint
     check_sampling(args.temperature)
     if not 1 <= args.top <= 1_000:
         raise ValueError(f"top must be from 1 to 1,000, got {args.top}")

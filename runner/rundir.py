@@ -233,7 +233,7 @@ def _manifest(files: Mapping[str, bytes]) -> dict:
 
 def _file_name(name: str) -> str:
     if name not in FILES:
-        raise ValueError(f"{name!r} is not a file of the run format (see charrnn/rundir.py FILES)")
+        raise ValueError(f"{name!r} is not a file of the run format (see runner/rundir.py FILES)")
     return name
 
 
@@ -462,61 +462,43 @@ def read_checkpoint(path: Path, name: str = "checkpoint.npz") -> Checkpoint:
 # ---------------------------------------------------------------------------
 # Keys: which code and which settings made a run
 
-# The modules whose code makes a run: training and analysis, and everything
-# they import from the package. The command line and the sweep only start runs.
-MAKERS = ("train", "analysis")
-CODE_KEY_FORMAT = 2    # what a memo of code_key holds; a memo of another format is not used
+# The code that makes a run is the subject package, all of it: it holds nothing
+# but the program the site teaches. Its entry shim (__main__.py) only hands the
+# command line to the runner.
+NOT_RUN_CODE = frozenset({"__main__.py"})
+CODE_KEY_FORMAT = 3    # what a memo of code_key holds; a memo of another format is not used
 
 
 def code_key(package: Path, memo: dict | None = None) -> str:
     """A hash of the code that makes a run, as syntax trees without docstrings.
 
-    That code is the modules in MAKERS and every module of the package they
-    import, directly or not. Comments never reach the tree, and line numbers
-    are left out of the dump, so rewording a comment or a docstring, or moving
-    code down a line, keeps the key; any change to what the code does changes
-    it. ``memo`` maps a file's bytes (by their SHA-256) to what was read from
-    them: a caller that keeps it between calls parses only the files that changed.
+    Comments never reach the tree, and line numbers are left out of the dump,
+    so rewording a comment or a docstring, or moving code down a line, keeps
+    the key; any change to what the code does changes it. ``memo`` maps a
+    file's bytes (by their SHA-256) to the digest of its tree: a caller that
+    keeps it between calls parses only the files that changed.
     """
     memo = {} if memo is None else memo
-    package = Path(package)
     digest = hashlib.sha256()
-    todo, seen = list(MAKERS), set()
-    while todo:
-        name = todo.pop()
-        if name in seen or not (package / f"{name}.py").is_file():
+    for path in sorted(Path(package).glob("*.py")):
+        if path.name in NOT_RUN_CODE:
             continue
-        seen.add(name)
-        source = (package / f"{name}.py").read_bytes()
+        source = path.read_bytes()
         sha = hashlib.sha256(source).hexdigest()
         if sha not in memo:
-            memo[sha] = _read_module(source, package / f"{name}.py", package.name)
-        todo.extend(memo[sha][1])
-    for name in sorted(seen):
-        sha = hashlib.sha256((package / f"{name}.py").read_bytes()).hexdigest()
-        digest.update(f"{name}.py\0{memo[sha][0]}\0".encode())
+            memo[sha] = _tree_digest(source, path)
+        digest.update(f"{path.name}\0{memo[sha]}\0".encode())
     return digest.hexdigest()[:16]
 
 
-def _read_module(source: bytes, path: Path, package: str) -> list:
-    """[the digest of the module's tree without docstrings, the package modules it imports]."""
+def _tree_digest(source: bytes, path: Path) -> str:
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as error:
         raise RunError(f"{path}:{error.lineno}", f"the file does not parse ({error.msg})",
                        "fix the syntax error") from None
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.level or node.module == package):
-            if node.module and node.module != package:     # from .corpus import X
-                imported.add(node.module.split(".")[-1])
-            else:                                           # from . import rundir
-                imported.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.Import):                  # import charrnn.corpus
-            imported.update(a.name.split(".")[1] for a in node.names
-                            if a.name.startswith(package + "."))
     _drop_docstrings(tree)
-    return [hashlib.sha256(ast.dump(tree).encode()).hexdigest(), sorted(imported)]
+    return hashlib.sha256(ast.dump(tree).encode()).hexdigest()
 
 
 def _drop_docstrings(tree: ast.AST) -> None:

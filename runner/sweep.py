@@ -37,27 +37,29 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+import charrnn
+from charrnn.config import TrainConfig
+
 from . import rundir
-from .config import TrainConfig
 from .experiments import Experiments, Task, tasks
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(charrnn.__file__).resolve().parent   # the code whose key names each run
 
 
 def execute(config: dict) -> dict:
     """Train and analyse one run in a scratch folder; return its files, and the key
     of the code that made them. This runs on a worker."""
-    from .analysis import analyze
+    from charrnn.train import train
+
     from .console import Console
-    from .record import write_run
-    from .train import train
+    from .runfiles import analyze_run, write_run
     with tempfile.TemporaryDirectory(prefix="charrnn-run-") as scratch:
         run_dir = Path(scratch) / "run"
         console = Console("quiet", stream=io.StringIO())
         trained = train(TrainConfig(**config), console)
         write_run(run_dir, trained, console.text)
         if trained.summary["diverged"] is None:   # a diverged run's records are kept, not analysed
-            analyze(run_dir)
+            analyze_run(run_dir)
         return {"code": rundir.code_key(PACKAGE), "files": rundir.read_all(run_dir)}
 
 
