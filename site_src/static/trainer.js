@@ -184,7 +184,7 @@
 
     /** Settings that may change between steps (the optimiser's): from the next step on. */
     update(settings) {
-      for (const name of ["lr", "momentum", "lr_decay", "lr_decay_every", "clip", "freeze_whh", "steps"]) {
+      for (const name of ["lr", "momentum", "lr_decay", "lr_decay_every", "clip", "freeze_whh", "steps", "stop_val"]) {
         if (name in settings) this.cfg[name] = settings[name];
       }
     }

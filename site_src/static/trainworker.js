@@ -13,8 +13,9 @@
 //   { type: "weights" }         ask for the current parameters
 // worker -> page:
 //   { type: "progress", step, losses, clipped, val, radius, eigen, sample, stepsPerSecond,
-//     status, message }       what is new since the last one; status is "running",
-//                             "paused", "finished" or "diverged" (message: charrnn's words)
+//     status, message, reached }  what is new since the last one; status is "running",
+//                             "paused", "finished" or "diverged" (message: charrnn's words);
+//                             reached: the step whose validation loss met config.stop_val
 //   { type: "weights", step, weights }
 //   { type: "error", message }
 (function install(factory) {
@@ -68,7 +69,7 @@
   const SAMPLE_PREFIX = "the ", SAMPLE_LENGTH = 120;
 
   let run = null, running = false, until = Infinity, pending = null;
-  const fresh = () => ({ losses: [], clipped: [], val: [], radius: [], eigen: null, sample: null });
+  const fresh = () => ({ losses: [], clipped: [], val: [], radius: [], eigen: null, sample: null, reached: null });
 
   const spectrum = () => {
     const { re, im, radius } = eigen.eigenvalues(run.net.W_hh, run.net.H);
@@ -99,7 +100,7 @@
   const slice = () => {
     if (!running || !run) return;
     const started = performance.now(), first = run.step;
-    while (!run.finished && run.step < until && performance.now() - started < SLICE_MS) {
+    while (running && !run.finished && run.step < until && performance.now() - started < SLICE_MS) {
       const record = run.trainStep();
       if (!record) break;   // diverged: stopped before the update
       pending.losses.push(record.loss);
@@ -107,11 +108,16 @@
       if (record.val !== null) {
         pending.val.push([record.step, record.val]);
         sample();
+        // the page's own stopping condition: a validation loss the reader asked for
+        if (run.cfg.stop_val > 0 && record.val <= run.cfg.stop_val) {
+          running = false;
+          pending.reached = record.step;
+        }
       }
       if (record.step % RADIUS_EVERY === 0) spectrum();
     }
     rate = { steps: run.step - first, ms: performance.now() - started };
-    if (run.finished || run.step >= until) {
+    if (run.finished || run.step >= until || !running) {
       running = false;
       if (!pending.radius.length || pending.radius[pending.radius.length - 1][0] !== run.step) spectrum();
       if (!pending.sample || pending.sample.step !== run.step) sample();
