@@ -144,7 +144,8 @@
 
   const start = fromAddress();
   let settings = start.settings;
-  let worker = null, wanted = "paused", state = null, waitingForWeights = false;
+  // wanted: what the reader last asked for; announce: say so once the worker has done it
+  let worker = null, wanted = "paused", announce = false, state = null, waitingForWeights = false;
 
   const blank = () => ({ step: 0, losses: [], clipped: [], val: [], radius: [], eigen: null, samples: [],
                          status: "paused", message: "", stepsPerSecond: 0, changedAt: null, stoppedAt: null });
@@ -178,8 +179,9 @@
     state.stepsPerSecond = m.stepsPerSecond || state.stepsPerSecond;
     state.status = m.status;
     if (m.reached !== null && m.reached !== undefined) state.stoppedAt = m.reached;
-    if (m.status !== "running" && wanted === "running") {
+    if (m.status !== "running" && announce) {
       wanted = "paused";
+      announce = false;
       if (m.status === "finished") say(`Finished: ${group(m.step)} steps.`);
       else if (m.status === "diverged") say(m.message, true);
       else if (state.stoppedAt !== null) say(`Stopped at step ${group(m.step)}: the validation loss reached ${settings.stop_val}.`);
@@ -202,6 +204,7 @@
   };
 
   play.addEventListener("click", () => {
+    announce = true;
     if (wanted === "running") {
       wanted = "paused";
       worker.postMessage({ type: "pause" });
@@ -218,6 +221,7 @@
   });
   resetButton.addEventListener("click", () => {
     wanted = "paused";
+    announce = false;
     reset();
     buttons();
   });
@@ -247,14 +251,17 @@
   };
   for (const s of SETTINGS) {
     const { input } = controls[s.name];
-    input.addEventListener(s.stops ? "input" : "change", () => changed(s));
-    if (s.seed) {
-      input.addEventListener("input", () => { if (readSetting(s) !== undefined) changed(s); });
-      input.addEventListener("change", () => {   // leaving the box: back to the seed in use
-        if (readSetting(s) === undefined) showSetting(s, settings.seed);
-        say("");
-      });
+    if (!s.seed) {
+      input.addEventListener(s.stops ? "input" : "change", () => changed(s));
+      continue;
     }
+    input.addEventListener("input", () => changed(s));
+    input.addEventListener("change", () => {   // leaving the box: back to the seed in use
+      if (readSetting(s) === undefined) {
+        showSetting(s, settings.seed);
+        say("");
+      }
+    });
   }
 
   // --- the bands: the default's, and the variant the settings equal ------------------------

@@ -124,7 +124,9 @@
       body += text(0, y + 14, `at step ${group(s.step)}, after “the ”`, "lbl strong");
       y += 20;
       const lines = [""];
-      for (const w of ("the " + s.text).split(/(?<= )/)) {
+      // words at a space; a run of letters longer than a line (early in training) in pieces
+      const words = ("the " + s.text).split(/(?<= )/).flatMap((w) => w.match(new RegExp(`.{1,${perLine}}`, "g")) || []);
+      for (const w of words) {
         if ((lines[lines.length - 1] + w).length > perLine && lines[lines.length - 1]) lines.push("");
         lines[lines.length - 1] += w;
       }
