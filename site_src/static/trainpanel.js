@@ -146,6 +146,11 @@
   let settings = start.settings;
   // wanted: what the reader last asked for; announce: say so once the worker has done it
   let worker = null, wanted = "paused", announce = false, state = null, waitingForWeights = false;
+  let asked = 0;   // "run" messages sent to this run's worker (trainworker.js counts them too)
+  const ask = (message) => {
+    if (message.type === "run") asked += 1;
+    worker.postMessage(message);
+  };
 
   const blank = () => ({ step: 0, losses: [], clipped: [], val: [], radius: [], eigen: null, samples: [],
                          status: "paused", message: "", stepsPerSecond: 0, changedAt: null, stoppedAt: null });
@@ -160,8 +165,9 @@
     if (worker) worker.terminate();   // a run still going would report into the new one
     spawn();
     state = blank();
+    asked = 0;
     worker.postMessage({ type: "reset", config: config(), text: data.text, vocab: data.vocab });
-    if (wanted === "running") worker.postMessage({ type: "run" });
+    if (wanted === "running") ask({ type: "run" });
     say("");
     draw(true);
   };
@@ -179,7 +185,7 @@
     state.stepsPerSecond = m.stepsPerSecond || state.stepsPerSecond;
     state.status = m.status;
     if (m.reached !== null && m.reached !== undefined) state.stoppedAt = m.reached;
-    if (m.status !== "running" && announce) {
+    if (m.status !== "running" && announce && m.asked === asked) {
       wanted = "paused";
       announce = false;
       if (m.status === "finished") say(`Finished: ${group(m.step)} steps.`);
@@ -211,13 +217,13 @@
     } else {
       wanted = "running";
       state.stoppedAt = null;
-      worker.postMessage({ type: "run" });
+      ask({ type: "run" });
       say("Training…");
     }
     buttons();
   });
   stepButton.addEventListener("click", () => {
-    worker.postMessage({ type: "run", until: state.step + 1 });
+    ask({ type: "run", until: state.step + 1 });
   });
   resetButton.addEventListener("click", () => {
     wanted = "paused";

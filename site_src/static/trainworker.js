@@ -13,9 +13,10 @@
 //   { type: "weights" }         ask for the current parameters
 // worker -> page:
 //   { type: "progress", step, losses, clipped, val, radius, eigen, sample, stepsPerSecond,
-//     status, message, reached }  what is new since the last one; status is "running",
+//     status, message, reached, asked }  what is new since the last one; status is "running",
 //                             "paused", "finished" or "diverged" (message: charrnn's words);
-//                             reached: the step whose validation loss met config.stop_val
+//                             reached: the step whose validation loss met config.stop_val;
+//                             asked: how many "run" messages came before it
 //   { type: "weights", step, weights }
 //   { type: "error", message }
 (function install(factory) {
@@ -68,7 +69,9 @@
   const RADIUS_EVERY = 250;     // steps between two eigendecompositions of W_hh
   const SAMPLE_PREFIX = "the ", SAMPLE_LENGTH = 120;
 
-  let run = null, running = false, until = Infinity, pending = null;
+  // asked: how many "run" messages this run has had, so the page can tell a report
+  // that answers its last request from one that was on its way before it
+  let run = null, running = false, until = Infinity, pending = null, asked = 0;
   const fresh = () => ({ losses: [], clipped: [], val: [], radius: [], eigen: null, sample: null, reached: null });
 
   const spectrum = () => {
@@ -83,10 +86,10 @@
   };
 
   const status = () => (run.diverged ? "diverged" : run.finished ? "finished" : running ? "running" : "paused");
-  let rate = { steps: 0, ms: 0 };
+  let rate = { steps: 0, ms: 0 };   // over the run's training time so far, pauses left out
   const report = () => {
     self.postMessage({
-      type: "progress", step: run.step, ...pending, status: status(),
+      type: "progress", step: run.step, ...pending, status: status(), asked,
       message: run.diverged ? run.diverged.message : "",
       stepsPerSecond: rate.ms > 0 ? (1000 * rate.steps) / rate.ms : 0,
     });
@@ -116,7 +119,7 @@
       }
       if (record.step % RADIUS_EVERY === 0) spectrum();
     }
-    rate = { steps: run.step - first, ms: performance.now() - started };
+    rate = { steps: rate.steps + run.step - first, ms: rate.ms + performance.now() - started };
     if (run.finished || run.step >= until || !running) {
       running = false;
       if (!pending.radius.length || pending.radius[pending.radius.length - 1][0] !== run.step) spectrum();
@@ -132,11 +135,13 @@
       run = new trainer.Run(config, trainer.prepare(text, vocab, config.val_fraction), weights);
       pending = fresh();
       rate = { steps: 0, ms: 0 };
+      asked = 0;
       spectrum();   // the initial weights: step 0
       sample();
       report();
     },
     run({ until: last = Infinity }) {
+      asked += 1;
       until = last;
       if (run && !running && !run.finished) {
         running = true;

@@ -199,14 +199,17 @@ def test_without_javascript_one_sentence_says_what_the_panel_would_do(open_page)
 @pytest.mark.parametrize("width", [1280, 375])
 def test_screenshots_of_the_panel_before_during_and_after_a_run(open_page, screenshot_dir, scheme, width):
     name = f"trainer-{width}-{scheme}"
-    page = open_page(PAGE, width=width, height=900, color_scheme=scheme, hash="trainer?steps=2000")
-    panel = page.locator("[data-trainer]")
-    panel.screenshot(path=screenshot_dir / f"{name}-before.png")
+    # during: a long run, caught while it trains; before and after: a short one
+    page = open_page(PAGE, width=width, height=900, color_scheme=scheme, hash="trainer?steps=20000")
     page.click("[data-trainer-play]")
     page.wait_for_function("() => window.charrnnTrainPanel.state().step >= 400")
-    settle(page)
-    panel.screenshot(path=screenshot_dir / f"{name}-during.png")
+    page.locator("[data-trainer]").screenshot(path=screenshot_dir / f"{name}-during.png")
+    assert page.evaluate(STATUS) == "running"
+    page.click("[data-trainer-play]")
+    page = open_page(PAGE, width=width, height=900, color_scheme=scheme, hash="trainer?steps=2000")
+    page.locator("[data-trainer]").screenshot(path=screenshot_dir / f"{name}-before.png")
+    page.click("[data-trainer-play]")
     assert wait_until_over(page) == "finished"
     page.wait_for_timeout(250)   # the last frame
-    panel.screenshot(path=screenshot_dir / f"{name}-after.png")
+    page.locator("[data-trainer]").screenshot(path=screenshot_dir / f"{name}-after.png")
     assert_clean(page)
