@@ -115,6 +115,7 @@ class Trained:
     corpus: dict            # statistics of the training text
     summary: dict           # the headline numbers (runner/rundir.py: SUMMARY_FIELDS)
     seconds: float          # wall-clock time of the whole run
+    text: str = ""          # the text it read, normalised: split at val_fraction
 
 
 class Silent:
@@ -206,7 +207,7 @@ def train(cfg: TrainConfig, console=None) -> Trained:
     summary = {name: finite_or_none(value) for name, value in summary.items()}
     seconds = round(time.perf_counter() - started, 2)
     console.footer(summary, {"train_seconds": seconds})
-    return Trained(cfg, vocab, model, recorder, corpus, summary, seconds)
+    return Trained(cfg, vocab, model, recorder, corpus, summary, seconds, text)
 
 
 def finite_or_none(value):

@@ -47,6 +47,7 @@ FILES = {
     "config.json": "every training setting (TrainConfig's fields)",
     "vocab.json": "the vocabulary, in index order",
     "corpus.json": "corpus statistics and the entropy floor",
+    "corpus.txt": "the text the run read, training then validation, as the loader normalised it",
     "curves.npz": "per-step loss, learning rate, gradient norm, clipping; validation loss",
     "snapshots.npz": "the network's inner state at the recorded steps",
     "snapshots.json": "parameter names and one short sample per recorded step",
@@ -59,7 +60,8 @@ FILES = {
     "timing.json": "how long training (and analysis) took: the only numbers that vary between repeats",
     "analysis.json": "phase 4, written by `charrnn analyze`",
 }
-OPTIONAL = frozenset({"analysis.json"})
+# corpus.txt came later: a run made before it still reads, without it.
+OPTIONAL = frozenset({"analysis.json", "corpus.txt"})
 
 # The keys of summary.json, in the order docs/run-format.md explains them.
 SUMMARY_FIELDS = (

@@ -40,6 +40,8 @@ def run_files(trained: Trained, console_text: str) -> dict[str, bytes]:
         "config.json": rundir.json_bytes(trained.config.to_dict()),
         "vocab.json": rundir.json_bytes({"chars": list(vocab.chars)}),
         "corpus.json": rundir.json_bytes(trained.corpus),
+        # The page's trainer (site_src/static/trainer.js) trains on this very text.
+        "corpus.txt": trained.text.encode("utf-8"),
         "curves.npz": rundir.npz_bytes(
             step=np.arange(1, n + 1), loss=r.loss[:n].astype(np.float32),
             lr=r.lr[:n].astype(np.float32), grad_norm=_finite32(r.grad_norm[:n]),

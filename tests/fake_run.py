@@ -94,6 +94,10 @@ def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: 
         "num_sentences": sum(TEMPLATES.values()), "num_chars": num_chars,
         "template_counts": TEMPLATES, "word_counts": {"the": 300, "a": 290, "boy": 60},
         "char_counts": {c: 100 + i for i, c in enumerate(VOCAB)}, "entropy_floor": floor})
+    # Words of the fake vocabulary, so the page's trainer has text of the run's characters.
+    words = ["the", "a", "boy", "cat", "sleeps", "eats", "cake", "dog", "sees"]
+    text = " ".join(np.random.default_rng(seed + 1).choice(words, size=num_chars // 5))
+    files["corpus.txt"] = text.encode("utf-8")
     files["console.txt"] = b"fake run: nothing was trained\n"
     if with_analysis:
         _json(files, "analysis.json", fake_analysis(rng, snap, T, floor, hidden=H))

@@ -253,6 +253,7 @@ FIELD_VALUES = {
     "live_model": st.booleans() | ODD_TEXT,
     "units": st.booleans() | ODD_TEXT,
     "experiments": st.booleans() | ODD_TEXT,
+    "trainer": st.booleans() | ODD_TEXT,
 }
 assert set(FIELD_VALUES) == set(SECTION_FIELDS)   # every field of the schema is fuzzed
 

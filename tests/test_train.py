@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 from training import train_into
 
+from charrnn.data import Vocab, split
 from charrnn.model import CharRNN
 from charrnn.record import snapshot_steps
-from charrnn.train import TrainConfig, forward_chunks, learning_rate, validation_loss
+from charrnn.train import TrainConfig, forward_chunks, learning_rate, load_corpus, validation_loss
 from runner import rundir
 from runner.console import Console
 from runner.runfiles import load_checkpoint
@@ -19,6 +20,16 @@ def run(tmp_path, name="run", **kw):
     cfg = TrainConfig(**(SHORT | kw))
     summary = train_into(tmp_path / name, cfg)
     return summary, tmp_path / name
+
+
+def test_corpus_txt_is_the_text_the_run_trained_and_validated_on(tmp_path):
+    summary, run_dir = run(tmp_path)
+    cfg = TrainConfig(**SHORT)
+    text, _, _ = load_corpus(cfg)
+    written = (run_dir / "corpus.txt").read_text(encoding="utf-8")
+    assert written == text and len(written) == summary["corpus_chars"]
+    train_part, val_part = split(Vocab.from_text(written).encode(written), cfg.val_fraction)
+    assert (len(train_part), len(val_part)) == (summary["train_chars"], summary["val_chars"])
 
 
 def test_learning_rate_schedule_matches_the_reference():
@@ -45,7 +56,7 @@ def test_run_directory_has_every_documented_file(tmp_path):
     summary, run_dir = run(tmp_path)
     names = {p.name for p in run_dir.iterdir()}
     # every file of the format but the analysis, which is a second step, and the manifest
-    assert names == (set(rundir.FILES) - rundir.OPTIONAL) | {rundir.MANIFEST}
+    assert names == (set(rundir.FILES) - {"analysis.json"}) | {rundir.MANIFEST}
     assert json.loads((run_dir / "summary.json").read_text()) == summary
     assert tuple(summary) == rundir.SUMMARY_FIELDS
     rundir.check(run_dir)

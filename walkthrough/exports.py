@@ -26,6 +26,11 @@ so each export is a one-line script that assigns one global:
   statistic for each fact, all as whole hundredths (-100..100), for the unit
   picker in site_src/static/units.js. Written only when some section has
   ``units: true``.
+- ``data/trainer.js`` sets ``window.charrnnTrainerData``: the text the walked run
+  read, its vocabulary and settings, and the recorded loss bands of the variants
+  the page's trainer can reproduce (walkthrough/trainer.py), for
+  site_src/static/trainpanel.js. Written only when some section has
+  ``trainer: true``.
 - ``data/search.js`` sets ``window.charrnnSearch``: every section's title,
   subtitle and prose and every annotation, as plain text with its URL
   (site_src/static/search.js loads it when the reader first uses the search box).
@@ -45,15 +50,18 @@ from runner import rundir
 from .charts.heat import LEVELS, shade_codes
 from .charts.style import outside_unit_circle, significant
 from .pages import IndexPage, SectionPage
-from .run import Run
+from .run import Run, Sweep, single_run_sweep
+from .trainer import trainer_data
 
 HEADER = "// Written by walkthrough/exports.py from the run; do not edit.\n"
 
 
 def data_files(run: Run, index: IndexPage, sections: list[SectionPage],
-               others: dict[str, Run] | None = None) -> dict[str, bytes]:
+               others: dict[str, Run] | None = None,
+               sweep: Sweep | None = None) -> dict[str, bytes]:
     """The ``data/*.js`` files the pages need (relative path -> content). ``others``
-    are the runs the scrubber's run switcher offers besides ``run``, by name."""
+    are the runs the scrubber's run switcher offers besides ``run``, by name;
+    ``sweep`` (the experiments) gives the trainer its bands."""
     files = {"data/search.js": script("charrnnSearch", search_index(index, sections))}
     if any(page.scrubber for page in sections):
         files["data/snapshots.js"] = script("charrnnSnapshots", snapshot_data(run))
@@ -66,6 +74,9 @@ def data_files(run: Run, index: IndexPage, sections: list[SectionPage],
         files["data/model.js"] = script("charrnnModel", model_data(run))
     if any(page.units for page in sections):
         files["data/units.js"] = script("charrnnUnits", units_data(run))
+    if any(page.trainer for page in sections):
+        files["data/trainer.js"] = script("charrnnTrainerData",
+                                          trainer_data(run, sweep or single_run_sweep(run.path)))
     return files
 
 

@@ -130,6 +130,7 @@ class SectionPage:
     live_model: bool = False
     experiments: Experiments | None = None
     units: bool = False                # the hidden-unit picker
+    trainer: bool = False              # the page's trainer (trainer.py, trainpanel.js)
 
     @property
     def notes(self) -> tuple[Note, ...]:
@@ -200,6 +201,10 @@ def section_page(section: Section, site: Site, placed: Placed | None, run: Run,
                                 "analysis, and the run's analysis.json has no 'units'",
                                 f"analyse the run again: python -m charrnn analyze {run.path}",
                                 section.id))
+    if section.trainer and run.corpus_text is None:
+        problems.append(Problem(shown(section.path), "'trainer: true' needs the text the run "
+                                "read, and the run has no corpus.txt (it predates it)",
+                                "train the run again with this version of charrnn", section.id))
     twins = {PANELS[name].twin: name for name in section.scrubber if PANELS[name].twin}
     return SectionPage(
         path=section.slug, id=section.id, number=f"{section.number:02d}",
@@ -212,7 +217,7 @@ def section_page(section: Section, site: Site, placed: Placed | None, run: Run,
                       for name in section.charts),
         prev=prev_link, next=next_link,
         scrubber=tuple(Panel(name, PANELS[name].caption) for name in section.scrubber),
-        live_model=section.live_model, units=section.units)
+        live_model=section.live_model, units=section.units, trainer=section.trainer)
 
 
 def phase_of(site: Site, number: int) -> Phase:

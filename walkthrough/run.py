@@ -64,6 +64,13 @@ class Run:
         return self._read(rundir.read_text, "console.txt")
 
     @cached_property
+    def corpus_text(self) -> str | None:
+        """The text the run read (corpus.txt); None for a run made before it was kept."""
+        if not rundir.has(self.path, "corpus.txt"):
+            return None
+        return self._read(rundir.read_text, "corpus.txt")
+
+    @cached_property
     def checkpoint(self) -> rundir.Checkpoint:
         try:
             return rundir.read_checkpoint(self.path)

@@ -27,8 +27,8 @@ RESERVED_IDS = frozenset({"content", "prose", "code", "charts", "pager", "run", 
                           "live-title", "live-prefix", "live-temperature", "live-seed",
                           "units-picker", "units-title", "units-unit", "units-help",
                           "search-input", "search-results", "keys-help",
-                          "experiments", "experiments-title", "scrubber-run"})
-RESERVED_PREFIXES = ("chart-", "phase-", "experiment-")
+                          "experiments", "experiments-title", "scrubber-run", "trainer"})
+RESERVED_PREFIXES = ("chart-", "phase-", "experiment-", "trainer-")
 
 
 def _reserved(name: str) -> bool:
@@ -67,6 +67,7 @@ class Section:
     live_model: bool = False         # the trained model, live in the page
     units: bool = False              # the hidden-unit picker
     experiments: bool = False        # every experiment against the default (comparisons.py)
+    trainer: bool = False            # the page's trainer: train the network in the browser
 
     @property
     def slug(self) -> str:
@@ -102,7 +103,7 @@ SECTION_FIELDS = {
     "lines": (LIST, False),
     "prose": (TEXT, False), "annotations": (LIST, False), "charts": (LIST, False),
     "scrubber": (LIST, False), "live_model": (FLAG, False), "units": (FLAG, False),
-    "experiments": (FLAG, False),
+    "experiments": (FLAG, False), "trainer": (FLAG, False),
 }
 ANNOTATION_FIELDS = {"id": (TEXT, True), "code": (TEXT, True), "text": (TEXT, True)}
 
@@ -191,7 +192,7 @@ def _section(path: Path, phases: set[int] | None, charts: frozenset[str],
     return Section(path, sid, data["number"], data["phase"], data["title"], data["subtitle"],
                    code, data.get("prose") or "", annotations, tuple(chart_names),
                    tuple(panels), bool(data.get("live_model")), bool(data.get("units")),
-                   bool(data.get("experiments")))
+                   bool(data.get("experiments")), bool(data.get("trainer")))
 
 
 def _repeats(names: list) -> bool:

@@ -82,7 +82,7 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
     files[index.path] = render_index(env, index).encode()
     others = {choice.name: sweep.variant(choice.name).entry(sweep.walk[1]).run
               for choice in switchable(sweep)}
-    files.update(data_files(run, index, sections, others))
+    files.update(data_files(run, index, sections, others, sweep))
     files.update(_static(options.site_src / "static"))
     if options.accept:
         lock.write(options.site_src / "walkthrough.lock", hashes)

@@ -1,49 +1,20 @@
-// The trained network, live in the page. step() is CharRNN.step of
-// charrnn/model.py, line for line, in float64 on the final weights that
-// walkthrough/exports.py wrote to data/model.js at full precision:
+// The trained network, live in the page: CharRNN.step of charrnn/model.py in
+// float64 (rnn.js, the arithmetic the page's trainer shares) on the final weights
+// that walkthrough/exports.py wrote to data/model.js at full precision:
 //   a = W_xh x + W_hh h + b_h;  h = f(a);  p = softmax(W_hy h + b_y)
 // The page test compares probs() with NumPy's warm_up() to 1e-6.
 (() => {
-  const model = window.charrnnModel;
-  if (!model) return;
-  const { vocab, params: P, hiddenSize: H, embeddingDim: E } = model;
+  const model = window.charrnnModel, rnn = window.charrnnRnn;
+  if (!model || !rnn) return;
+  const { vocab } = model;
   const V = vocab.length;
   const indexOf = new Map(vocab.map((ch, i) => [ch, i]));
-  const activations = {
-    tanh: Math.tanh,
-    relu: (a) => Math.max(a, 0),
-    sigmoid: (a) => 0.5 * (1 + Math.tanh(0.5 * a)),   // as in model.py: no overflow in exp
-  };
-  const f = activations[model.activation];
-  if (!f) throw new Error(`unknown activation ${model.activation}`);
-
-  const dot = (row, x) => {
-    let sum = 0;
-    for (let j = 0; j < row.length; j++) sum += row[j] * x[j];
-    return sum;
-  };
-
-  const softmax = (logits) => {
-    let max = -Infinity;
-    for (const y of logits) if (y > max) max = y;   // subtract the maximum: exp never overflows
-    const z = logits.map((y) => Math.exp(y - max));
-    let total = 0;
-    for (const v of z) total += v;
-    return z.map((v) => v / total);
-  };
+  const net = rnn.network({ vocabSize: V, hiddenSize: model.hiddenSize, embeddingDim: model.embeddingDim,
+                            activation: model.activation }, model.params);
+  const H = net.H;
 
   /** Read one character (its index); return [new hidden state, next-character probabilities]. */
-  const step = (index, h) => {
-    const next = new Array(H);
-    for (let r = 0; r < H; r++) {
-      // one-hot input: W_xh times a one-hot vector is one column
-      const drive = E ? dot(P.W_xh[r], P.embedding[index]) : P.W_xh[r][index];
-      next[r] = f(drive + dot(P.W_hh[r], h) + P.b_h[r]);
-    }
-    const logits = new Array(V);
-    for (let k = 0; k < V; k++) logits[k] = dot(P.W_hy[k], next) + P.b_y[k];
-    return [next, softmax(logits)];
-  };
+  const step = (index, h) => rnn.step(net, index, Float64Array.from(h)).map((a) => Array.from(a));
 
   class UnknownCharacter extends Error {
     constructor(ch, position) {
@@ -75,54 +46,11 @@
   };
 
   /** warm_up(): read the prefix from a zero state; [h, probs] after its last character. */
-  const warmUp = (prefix) => {
-    const indices = encode(prefix);
-    if (!indices.length) throw new Error("the seed text must contain at least one character");
-    let h = new Array(H).fill(0), probs = null;
-    for (const i of indices) [h, probs] = step(i, h);
-    return [h, probs];
-  };
-
-  const withTemperature = (probs, temperature) => {
-    const logp = probs.map((p) => Math.log(Math.max(p, 1e-300)) / temperature);
-    const max = Math.max(...logp);
-    const p = logp.map((l) => Math.exp(l - max));
-    let total = 0;
-    for (const v of p) total += v;
-    return p.map((v) => v / total);
-  };
-
-  // mulberry32: a small seeded generator, so a sample can be reproduced
-  const generator = (seed) => {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  };
+  const warmUp = (prefix) => rnn.warmUp(net, encode(prefix)).map((a) => Array.from(a));
 
   /** Continue the prefix by `length` characters drawn at `temperature` (seeded). */
-  const sample = (prefix, length, temperature, seed) => {
-    if (!(temperature > 0)) throw new Error(`temperature must be > 0, got ${temperature}`);
-    const random = generator(seed);
-    let [h, probs] = warmUp(prefix);
-    let out = "";
-    for (let n = 0; n < length; n++) {
-      const p = withTemperature(probs, temperature);
-      const u = random();
-      let index = V - 1, cumulative = 0;
-      for (let k = 0; k < V; k++) {
-        cumulative += p[k];
-        if (u < cumulative) { index = k; break; }
-      }
-      out += vocab[index];
-      [h, probs] = step(index, h);
-    }
-    return out;
-  };
+  const sample = (prefix, length, temperature, seed) =>
+    rnn.sample(net, encode(prefix), length, temperature, seed).map((i) => vocab[i]).join("");
 
   window.charrnnLive = {
     vocab: vocab.slice(),

@@ -1,0 +1,380 @@
+// The trainer's panel (templates/_trainer.html): the reader's settings, each with
+// its range, kept in the page's address; play, pause, one step and reset; the
+// live views (trainviews.js) redrawn as the worker (trainworker.js) reports; and
+// the weights as a download. The data (text, vocabulary, the walked run's
+// settings and the recorded bands) are data/trainer.js, from walkthrough/trainer.py.
+(() => {
+  const data = window.charrnnTrainerData, views = window.charrnnTrainViews;
+  const workers = window.charrnnTrainerWorker, trainer = window.charrnnTrainer;
+  const panel = document.querySelector("[data-trainer]");
+  if (!panel || !data || !views || !workers || !trainer || typeof Worker === "undefined" || typeof Blob === "undefined") return;
+  const { group } = window.charrnnSvg;
+
+  // --- the settings: each a list of values (or choices), so none can be out of range ----
+  const perDecade = (lo, hi, mantissas) => {
+    const values = [];
+    for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) {
+      for (const m of mantissas) {
+        const v = Number((m * 10 ** e).toPrecision(3));
+        if (v >= lo && v <= hi) values.push(v);
+      }
+    }
+    return values;
+  };
+  const plain = (v) => String(v);
+  const SETTINGS = [
+    { name: "hidden_size", label: "Hidden units", stops: [4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256], reset: true },
+    { name: "seq_len", label: "Chunk length", stops: [5, 10, 15, 20, 25, 30, 40, 50, 75, 100], reset: true,
+      show: (v) => `${v} characters` },
+    { name: "lr", label: "Learning rate", stops: perDecade(1e-4, 1, [1, 2, 3, 5]), note: "log scale" },
+    { name: "clip", label: "Clipping threshold", stops: [0, 0.25, 0.5, 1, 2, 5, 10, 20, 50],
+      show: (v) => (v > 0 ? String(v) : "none") },
+    { name: "momentum", label: "Momentum", stops: [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99] },
+    { name: "lr_decay", label: "Learning-rate decay", stops: [0.5, 0.8, 0.9, 0.95, 0.98, 0.985, 0.99, 1],
+      show: (v) => (v < 1 ? `× ${v}` : "none") },
+    { name: "lr_decay_every", label: "… every", stops: [500, 1000, 2000, 5000, 10000],
+      show: (v) => `${group(v)} steps` },
+    { name: "steps", label: "Stop after", stops: [500, 1000, 2000, 5000, 10000, 20000, 30000, 50000, 100000],
+      show: (v) => `${group(v)} steps` },
+    { name: "stop_val", label: "… or at validation loss", stops: [0, 0.6, 0.65, 0.7, 0.8, 0.9, 1, 1.2, 1.5],
+      show: (v) => (v > 0 ? `≤ ${v}` : "never") },
+    { name: "init", label: "W_hh initialisation", choices: trainer.INIT_METHODS, reset: true },
+    { name: "activation", label: "Activation", choices: window.charrnnRnn.ACTIVATIONS, reset: true },
+    { name: "freeze_whh", label: "Freeze W_hh", flag: true },
+    { name: "seed", label: "Seed", seed: true, reset: true },
+  ];
+  const MAX_SEED = 2 ** 32 - 1;
+  const byName = Object.fromEntries(SETTINGS.map((s) => [s.name, s]));
+  const defaults = { ...data.defaults, stop_val: 0 };
+  // The walked run's own value is always a stop (a site built with --steps 300 trains 300).
+  for (const s of SETTINGS) {
+    if (s.stops && !s.stops.includes(defaults[s.name])) s.stops = [...s.stops, defaults[s.name]].sort((a, b) => a - b);
+  }
+
+  /** A setting's value read from text (the address), or undefined when it is not one. */
+  const parse = (s, raw) => {
+    if (s.flag) return raw === "true" ? true : raw === "false" ? false : undefined;
+    if (s.choices) return s.choices.includes(raw) ? raw : undefined;
+    const value = Number(raw);
+    if (raw.trim() === "" || !Number.isFinite(value)) return undefined;
+    if (s.seed) return Number.isInteger(value) && value >= 0 && value <= MAX_SEED ? value : undefined;
+    return s.stops.includes(value) ? value : undefined;
+  };
+
+  // --- the settings in the address: #trainer?lr=0.03&clip=0 ---------------------------
+  const fromAddress = () => {
+    const settings = { ...defaults }, ignored = [];
+    const hash = decodeURIComponent(location.hash.slice(1));
+    if (!hash.startsWith("trainer?")) return { settings, ignored, asked: hash === "trainer" };
+    for (const [name, raw] of new URLSearchParams(hash.slice("trainer?".length))) {
+      const value = byName[name] ? parse(byName[name], raw) : undefined;
+      if (value === undefined) ignored.push(`${name}=${raw}`);
+      else settings[name] = value;
+    }
+    return { settings, ignored, asked: true };
+  };
+  const toAddress = (settings) => {
+    const changed = SETTINGS.filter((s) => settings[s.name] !== defaults[s.name])
+      .map((s) => `${s.name}=${settings[s.name]}`);
+    history.replaceState(null, "", `#trainer${changed.length ? "?" + changed.join("&") : ""}`);
+  };
+
+  // --- the controls ------------------------------------------------------------------
+  const box = panel.querySelector("[data-trainer-settings]");
+  const controls = {};
+  const shown = (s, v) => (s.show || plain)(v);
+  for (const s of SETTINGS) {
+    const id = `trainer-${s.name.replace(/_/g, "-")}`;
+    const row = document.createElement("div");
+    row.className = "trainer-setting";
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = s.label;
+    let input, output = null;
+    if (s.stops) {
+      input = Object.assign(document.createElement("input"), { type: "range", min: "0", max: String(s.stops.length - 1), step: "1" });
+      output = document.createElement("output");
+      output.htmlFor = id;
+    } else if (s.choices) {
+      input = document.createElement("select");
+      for (const c of s.choices) input.append(new Option(c, c));
+    } else if (s.flag) {
+      input = Object.assign(document.createElement("input"), { type: "checkbox" });
+    } else {
+      input = Object.assign(document.createElement("input"), { type: "number", min: "0", max: String(MAX_SEED), step: "1", inputMode: "numeric" });
+    }
+    input.id = id;
+    row.append(label, input);
+    if (output) row.append(output);
+    if (s.note) row.append(Object.assign(document.createElement("span"), { className: "trainer-note", textContent: s.note }));
+    row.classList.toggle("trainer-flag", Boolean(s.flag));
+    box.append(row);
+    controls[s.name] = { input, output };
+  }
+
+  const showSetting = (s, value) => {
+    const { input, output } = controls[s.name];
+    if (s.stops) {
+      input.value = String(s.stops.indexOf(value));
+      output.textContent = shown(s, value);
+      input.setAttribute("aria-valuetext", shown(s, value));
+    } else if (s.flag) {
+      input.checked = value;
+    } else {
+      input.value = String(value);
+      input.removeAttribute("aria-invalid");
+    }
+  };
+  const readSetting = (s) => {
+    const { input } = controls[s.name];
+    if (s.stops) return s.stops[Number(input.value)];
+    if (s.flag) return input.checked;
+    if (s.choices) return input.value;
+    return parse(s, input.value);   // the seed: undefined while it is not a whole number in range
+  };
+
+  // --- the run ------------------------------------------------------------------------
+  const status = panel.querySelector("[data-trainer-status]");
+  const readout = panel.querySelector("[data-trainer-readout]");
+  const bandsNote = panel.querySelector("[data-trainer-bands]");
+  const play = panel.querySelector("[data-trainer-play]");
+  const stepButton = panel.querySelector("[data-trainer-step]");
+  const resetButton = panel.querySelector("[data-trainer-reset]");
+  const download = panel.querySelector("[data-trainer-download]");
+
+  const start = fromAddress();
+  let settings = start.settings;
+  // wanted: what the reader last asked for; announce: say so once the worker has done it
+  let worker = null, wanted = "paused", announce = false, state = null, waitingForWeights = false;
+  let asked = 0;   // "run" messages sent to this run's worker (trainworker.js counts them too)
+  const ask = (message) => {
+    if (message.type === "run") asked += 1;
+    worker.postMessage(message);
+  };
+
+  const blank = () => ({ step: 0, losses: [], clipped: [], val: [], radius: [], eigen: null, samples: [],
+                         status: "paused", message: "", stepsPerSecond: 0, changedAt: null, stoppedAt: null });
+  const config = () => ({ ...settings, val_fraction: defaults.val_fraction, val_every: defaults.val_every });
+
+  const spawn = () => {
+    worker = workers.spawn();
+    worker.onmessage = ({ data: message }) => receive(message);
+    worker.onerror = (event) => { say(`The trainer stopped: ${event.message}`, true); };
+  };
+  const reset = () => {
+    if (worker) worker.terminate();   // a run still going would report into the new one
+    spawn();
+    state = blank();
+    asked = 0;
+    worker.postMessage({ type: "reset", config: config(), text: data.text, vocab: data.vocab });
+    if (wanted === "running") ask({ type: "run" });
+    say("");
+    draw(true);
+  };
+
+  const receive = (m) => {
+    if (m.type === "error") { wanted = "paused"; say(`The trainer stopped: ${m.message}`, true); return buttons(); }
+    if (m.type === "weights") return waitingForWeights && save(m);
+    state.step = m.step;
+    state.losses.push(...m.losses);
+    state.clipped.push(...m.clipped);
+    state.val.push(...m.val);
+    state.radius.push(...m.radius);
+    if (m.eigen) state.eigen = m.eigen;
+    if (m.sample && (!state.samples.length || state.samples[state.samples.length - 1].step !== m.sample.step)) state.samples.push(m.sample);
+    state.stepsPerSecond = m.stepsPerSecond || state.stepsPerSecond;
+    state.status = m.status;
+    if (m.reached !== null && m.reached !== undefined) state.stoppedAt = m.reached;
+    if (m.status !== "running" && announce && m.asked === asked) {
+      wanted = "paused";
+      announce = false;
+      if (m.status === "finished") say(`Finished: ${group(m.step)} steps.`);
+      else if (m.status === "diverged") say(m.message, true);
+      else if (state.stoppedAt !== null) say(`Stopped at step ${group(m.step)}: the validation loss reached ${settings.stop_val}.`);
+      else say(`Paused at step ${group(m.step)}.`);
+    }
+    buttons();
+    draw(m.status !== "running");
+  };
+
+  const say = (text, problem = false) => {
+    status.textContent = text;
+    status.classList.toggle("trainer-problem", problem);
+  };
+  const buttons = () => {
+    const over = state.status === "finished" || state.status === "diverged";
+    play.textContent = wanted === "running" ? "Pause" : state.step > 0 && !over ? "Go on" : "Train";
+    play.setAttribute("aria-pressed", String(wanted === "running"));
+    play.disabled = over && wanted !== "running";
+    stepButton.disabled = over || wanted === "running";
+  };
+
+  play.addEventListener("click", () => {
+    announce = true;
+    if (wanted === "running") {
+      wanted = "paused";
+      worker.postMessage({ type: "pause" });
+    } else {
+      wanted = "running";
+      state.stoppedAt = null;
+      ask({ type: "run" });
+      say("Training…");
+    }
+    buttons();
+  });
+  stepButton.addEventListener("click", () => {
+    ask({ type: "run", until: state.step + 1 });
+  });
+  resetButton.addEventListener("click", () => {
+    wanted = "paused";
+    announce = false;
+    reset();
+    buttons();
+  });
+
+  // --- a setting changes ------------------------------------------------------------------
+  const changed = (s) => {
+    const value = readSetting(s);
+    if (value === undefined) {   // a seed being typed: not applied until it is one
+      controls[s.name].input.setAttribute("aria-invalid", "true");
+      say(`The seed is a whole number from 0 to ${group(MAX_SEED)}.`, true);
+      return;
+    }
+    showSetting(s, value);
+    settings = { ...settings, [s.name]: value };
+    toAddress(settings);
+    if (s.reset || state.step === 0) {
+      reset();
+    } else {
+      worker.postMessage({ type: "update", settings: { [s.name]: value } });
+      if (state.changedAt === null) state.changedAt = state.step;
+      if (s.name === "steps" && value > state.step && state.status === "finished") state.status = "paused";
+      say(`${s.label} is now ${shown(s, value)}, from step ${group(state.step + 1)}. The link gives these ` +
+          "settings from the first step: another run than this one.");
+    }
+    showBands();
+    buttons();
+  };
+  for (const s of SETTINGS) {
+    const { input } = controls[s.name];
+    if (!s.seed) {
+      input.addEventListener(s.stops ? "input" : "change", () => changed(s));
+      continue;
+    }
+    input.addEventListener("input", () => changed(s));
+    input.addEventListener("change", () => {   // leaving the box: back to the seed in use
+      if (readSetting(s) === undefined) {
+        showSetting(s, settings.seed);
+        say("");
+      }
+    });
+  }
+
+  // --- the bands: the default's, and the variant the settings equal ------------------------
+  const SHAPE = ["hidden_size", "seq_len", "lr", "clip", "momentum", "lr_decay", "lr_decay_every", "init", "activation", "freeze_whh"];
+  const base = data.bands.find((b) => b.name === data.walked.variant) || data.bands[0];
+  const matching = () => data.bands.find((b) => b !== base && SHAPE.every((name) => b.settings[name] === settings[name]));
+  const runs = (b) => `${b.name} (seeds ${b.seeds.join(", ")})`;
+  const bands = () => {
+    const match = matching();
+    return [base && { kind: "default", label: `${base.name}, ${base.seeds.length} seeds`, ...base },
+            match && { kind: "variant", label: `${match.name}, ${match.seeds.length} seeds`, ...match }].filter(Boolean);
+  };
+  const showBands = () => {
+    const match = matching();
+    const same = base && SHAPE.every((name) => base.settings[name] === settings[name]);
+    bandsNote.textContent = !base ? "" : `The grey band is the recorded runs of ${runs(base)}, trained by the build for ` +
+      `${group(base.train.step[base.train.step.length - 1])} steps` +
+      (match ? `; the orange band is ${runs(match)}: your settings equal that variant's.`
+        : same ? "; your settings are its settings." : "; your settings equal no variant of the experiments.");
+  };
+
+  // --- drawing ----------------------------------------------------------------------------
+  const binned = (values, width) => {
+    const out = [];
+    for (let k = 0; k * width < values.length; k++) {
+      const part = values.slice(k * width, (k + 1) * width);
+      out.push([k * width + part.length, part.reduce((a, b) => a + b, 0) / part.length]);
+    }
+    return out;
+  };
+  const view = () => ({
+    steps: settings.steps, step: state.step, bin: data.bin, valEvery: defaults.val_every,
+    train: binned(state.losses, data.bin), val: state.val, radius: state.radius, eigen: state.eigen,
+    clipped: binned(state.clipped, data.bin), clip: settings.clip,
+    clippedShare: state.clipped.length ? state.clipped.reduce((a, b) => a + b, 0) / state.clipped.length : 0,
+    samples: state.samples, bands: bands(), floor: data.floor, uniform: Math.log(data.vocab.length),
+  });
+  const figures = [...panel.querySelectorAll("[data-trainer-view]")];
+  let last = 0, queued = false;
+  const paint = () => {
+    queued = false;
+    last = performance.now();
+    const v = view();
+    for (const figure of figures) {
+      const svg = figure.querySelector("svg");
+      const width = Math.max(200, Math.floor(svg.getBoundingClientRect().width));
+      const { height, body, label } = views[figure.dataset.trainerView](v, width);
+      svg.setAttribute("viewBox", `0 0 ${width} ${Math.ceil(height)}`);
+      svg.innerHTML = body;
+      svg.setAttribute("aria-label", label);
+    }
+    readout.textContent = `step ${group(state.step)} of ${group(settings.steps)}` +
+      (state.stepsPerSecond ? ` · ${group(Math.round(state.stepsPerSecond))} steps/s` : "");
+  };
+  // A few frames a second while it trains: the worker gets the rest of the machine.
+  const draw = (now = false) => {
+    if (now) return paint();
+    if (queued) return;
+    queued = true;
+    setTimeout(() => requestAnimationFrame(paint), Math.max(0, 200 - (performance.now() - last)));
+  };
+
+  // --- the weights, as checkpoint.npz names them ---------------------------------------------
+  const save = (m) => {
+    waitingForWeights = false;
+    const net = window.charrnnRnn.network({ vocabSize: data.vocab.length, hiddenSize: settings.hidden_size });
+    const nested = (name) => {
+      const [rows, cols] = net.shapes[name], flat = Array.from(m.weights[name]);
+      return cols ? Array.from({ length: rows }, (_, r) => flat.slice(r * cols, (r + 1) * cols)) : flat;
+    };
+    const checkpoint = {
+      chars: data.vocab, hidden_size: settings.hidden_size, embedding_dim: 0,
+      activation: settings.activation, init: settings.init,
+      ...Object.fromEntries(net.names.map((name) => [`param_${name}`, nested(name)])),
+      step: m.step, config: config(),
+    };
+    const blob = new Blob([JSON.stringify(checkpoint)], { type: "application/json" });
+    const link = Object.assign(document.createElement("a"), { href: URL.createObjectURL(blob), download: "checkpoint.json" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    say(`Downloaded the weights at step ${group(m.step)} as checkpoint.json.`);
+  };
+  download.addEventListener("click", () => {
+    waitingForWeights = true;
+    worker.postMessage({ type: "weights" });
+  });
+
+  // --- start ----------------------------------------------------------------------------------
+  for (const s of SETTINGS) showSetting(s, settings[s.name]);
+  panel.hidden = false;
+  for (const note of document.querySelectorAll("[data-trainer-nojs]")) note.hidden = true;
+  reset();
+  showBands();
+  buttons();
+  if (start.ignored.length) say(`Not settings of this panel, or out of their range, so ignored: ${start.ignored.join(", ")}.`, true);
+  if (start.asked) panel.scrollIntoView();
+
+  const grid = panel.querySelector(".trainer-views");
+  let width = grid.clientWidth;
+  new ResizeObserver(() => {
+    if (grid.clientWidth === width) return;
+    width = grid.clientWidth;
+    draw();
+  }).observe(grid);
+
+  // For the browser tests: the run as the page holds it.
+  window.charrnnTrainPanel = { state: () => state, settings: () => ({ ...settings }), config };
+})();
