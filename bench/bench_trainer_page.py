@@ -22,9 +22,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from charrnn.config import TrainConfig  # noqa: E402
-from runner.console import Console  # noqa: E402
 from charrnn.data import Vocab  # noqa: E402
 from charrnn.train import load_corpus, train  # noqa: E402
+from runner.console import Console  # noqa: E402
 
 SCRIPTS = ("rnn.js", "eigen.js", "trainer.js", "trainworker.js")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

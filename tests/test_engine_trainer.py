@@ -14,8 +14,8 @@ from engine_fixtures import SECTION
 from test_engine_exports import read_global
 
 from charrnn import train
-from runner import rundir
 from charrnn.config import TrainConfig
+from runner import rundir
 from walkthrough.trainer import BINS, PANEL_SETTINGS, binned
 
 STATIC = Path(__file__).resolve().parents[1] / "site_src" / "static"

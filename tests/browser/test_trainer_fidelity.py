@@ -20,8 +20,8 @@ import pytest
 from browser_support import assert_clean
 
 from charrnn.config import TrainConfig
-from runner.console import Console
 from charrnn.train import load_corpus, train
+from runner.console import Console
 
 PAGE = "sections/run-it-yourself.html"
 TOLERANCE = 1e-9
