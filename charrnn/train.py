@@ -140,7 +140,6 @@ def train(cfg: TrainConfig, console=None) -> Trained:
     train_data, val_data = split(vocab.encode(text), cfg.val_fraction)
     if len(train_data) <= cfg.seq_len or len(val_data) < 2:
         raise ValueError(f"the corpus is too short ({len(text)} characters) for seq_len {cfg.seq_len}")
-    val_context = train_data[-VAL_CONTEXT:]
     model = CharRNN(len(vocab), cfg.hidden_size, init=cfg.init, activation=cfg.activation,
                     embedding_dim=cfg.embedding_dim, seed=cfg.seed)
     params = model.arrays
@@ -164,9 +163,8 @@ def train(cfg: TrainConfig, console=None) -> Trained:
         if recorder.wants_snapshot(step):
             recorder.snapshot(step, fwd, dh, clip, loss)
         sgd_momentum(params, grads, velocity, lr, cfg.momentum)
-
         if step % cfg.val_every == 0 or step == cfg.steps:
-            recorder.log_validation(step, validation_loss(model, val_data, val_context))
+            recorder.log_validation(step, validation_loss(model, val_data, train_data[-VAL_CONTEXT:]))
         console.progress(step, cfg.steps, loss, recorder.last_val_loss)
         if step % cfg.sample_every == 0:
             console.sample(step, sample(model, vocab, "the ", 120, 1.0, np.random.default_rng(step)))
@@ -177,13 +175,23 @@ def train(cfg: TrainConfig, console=None) -> Trained:
 
     if diverged:
         console.diverged(*diverged, cfg)
+    summary = summarise(cfg, model, recorder, corpus, floor, diverged, (len(train_data), len(val_data)))
+    seconds = round(time.perf_counter() - started, 2)
+    console.footer(summary, {"train_seconds": seconds})
+    return Trained(cfg, vocab, model, recorder, corpus, summary, seconds, text)
+
+
+def summarise(cfg: TrainConfig, model: CharRNN, recorder: Recorder, corpus: dict, floor: float,
+              diverged: tuple[int, str] | None, split_chars: tuple[int, int]) -> dict:
+    """The run's headline numbers, as summary.json keeps them (JSON has no NaN:
+    a number that is not finite is kept as null)."""
     best_step, best_loss = recorder.best_validation()
     summary = {
         "params": model.num_params,
-        "vocab_size": len(vocab),
-        "corpus_chars": len(text),
-        "train_chars": len(train_data),
-        "val_chars": len(val_data),
+        "vocab_size": model.vocab_size,
+        "corpus_chars": sum(split_chars),
+        "train_chars": split_chars[0],
+        "val_chars": split_chars[1],
         "num_sentences": corpus["num_sentences"],
         "steps": recorder.steps_done,
         "final_loss": recorder.final_loss(),
@@ -191,23 +199,20 @@ def train(cfg: TrainConfig, console=None) -> Trained:
         "best_val_loss": best_loss,
         "best_val_step": best_step,
         "entropy_floor": floor,
-        "uniform_loss": uniform,
+        "uniform_loss": float(np.log(model.vocab_size)),
         "spectral_radius_init": recorder.initial_radius,
         "spectral_radius_final": recorder.current_radius(),
         "clipped_share": recorder.clipped_share(),
         "grad_norm_median": recorder.grad_norm_median(),
         "grad_norm_min": recorder.grad_norm_extreme(np.min),
         "grad_norm_max": recorder.grad_norm_extreme(np.max),
-        "chunks_per_pass": (len(train_data) - 1) // cfg.seq_len,
+        "chunks_per_pass": (split_chars[0] - 1) // cfg.seq_len,
         "final_lr": learning_rate(recorder.steps_done, cfg),
         "recording": recorder.settings(),
         "diverged": diverged[0] if diverged else None,
         "diverged_reason": diverged[1] if diverged else None,
     }
-    summary = {name: finite_or_none(value) for name, value in summary.items()}
-    seconds = round(time.perf_counter() - started, 2)
-    console.footer(summary, {"train_seconds": seconds})
-    return Trained(cfg, vocab, model, recorder, corpus, summary, seconds, text)
+    return {name: finite_or_none(value) for name, value in summary.items()}
 
 
 def finite_or_none(value):
