@@ -16,9 +16,8 @@ Optional at the top, `corpus_seed: per-seed`: each run draws its corpus with
 its own training seed (a variant's settings may still fix `corpus_seed`), so
 the spread over seeds includes the spread over training texts.
 
-Optional fields of a variant that only the site reads: `compare` (which
-comparison charts section 20 draws for it) and `switcher` (true: the training
-scrubber can show this variant's seed-42 run). Optional at the top:
+`about` says in a sentence what the variant asks. How the site shows a variant
+is not the runner's business (site_src/variants.yaml). Optional at the top:
 `walk: {variant: default, seed: 42}`, the run the walkthrough's sections
 read (by default the first variant with the first seed).
 
@@ -42,7 +41,7 @@ from .rundir import run_key
 NAME = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 TOP_FIELDS = ("seeds", "defaults", "variants", "walk", "corpus_seed")
 PER_SEED = "per-seed"
-VARIANT_FIELDS = ("name", "about", "settings", "seeds", "compare", "switcher")
+VARIANT_FIELDS = ("name", "about", "settings", "seeds")
 MAX_BYTES = 256 * 1024
 
 
@@ -61,8 +60,6 @@ class Variant:
     about: str
     settings: dict              # the settings this variant changes
     seeds: tuple[int, ...]
-    compare: tuple[str, ...] = ()
-    switcher: bool = False
 
 
 @dataclass(frozen=True)
@@ -215,17 +212,11 @@ def _variant(item, i: int, seeds: tuple[int, ...], defaults: dict, fail) -> Vari
     if "seed" in settings:
         raise fail(where, "'settings' may not set 'seed': list seeds under 'seeds'")
     own_seeds = _seeds(item.get("seeds"), "'seeds'", fail, required=False, where=where) or seeds
-    compare = item.get("compare", [])
-    if not isinstance(compare, list) or not all(isinstance(c, str) for c in compare):
-        raise fail(where, "'compare' must be a list of chart names")
-    switcher = item.get("switcher", False)
-    if not isinstance(switcher, bool):
-        raise fail(where, "'switcher' must be true or false")
     try:   # every setting, checked now, before anything trains
         TrainConfig.from_settings({**defaults, **settings, "seed": own_seeds[0]})
     except ConfigError as error:
         raise fail(where, f"settings: {error}") from None
-    return Variant(name, about.strip(), dict(settings), own_seeds, tuple(compare), switcher)
+    return Variant(name, about.strip(), dict(settings), own_seeds)
 
 
 def _walk(value, variants: list[Variant], fail) -> tuple[str, int]:

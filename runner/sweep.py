@@ -288,7 +288,7 @@ def index_of(experiments: Experiments, todo: list[Task], runs: Path, code: str,
         "defaults": experiments.defaults,
         "walk": {"variant": experiments.walk[0], "seed": experiments.walk[1]},
         "variants": [{"name": v.name, "about": v.about, "settings": v.settings,
-                      "seeds": list(v.seeds), "compare": list(v.compare), "switcher": v.switcher}
+                      "seeds": list(v.seeds)}
                      for v in experiments.variants],
         "runs": entries,
         "missing": missing,

@@ -39,7 +39,7 @@ def entry(seed: int, *, slope=0.0, gap_growth=0.0, selected=0.43, final=0.44, fl
 
 
 def sweep_of(**variants) -> Sweep:
-    made = [Variant(name, "", {}, list(SEEDS), [], False, entries) for name, entries in variants.items()]
+    made = [Variant(name, "", {}, list(SEEDS), entries) for name, entries in variants.items()]
     return Sweep(Path("/nowhere"), made, ("default", 42), [])
 
 

@@ -23,8 +23,6 @@ variants:
     about: Tighter.
     settings: {clip: 1.0}
     seeds: [42]
-    compare: [clipped-share]
-    switcher: true
 """
 
 
@@ -93,7 +91,7 @@ BAD = [
     ("seeds: [1]\nvariants: [{name: a, settings: {seed: 3}}]\n", "may not set 'seed'"),
     ("seeds: [1]\ndefaults: {clip: -1}\nvariants: [{name: a}]\n", "'defaults': clip must be"),
     ("seeds: [1]\nvariants: [{name: Bad Name}]\n", "'name' must be a short lower-case name"),
-    ("seeds: [1]\nvariants: [{name: a, switcher: maybe}]\n", "'switcher' must be true or false"),
+    ("seeds: [1]\nvariants: [{name: a, switcher: true}]\n", "unknown field 'switcher'"),
     ("seeds: [1]\nwalk: {variant: b, seed: 1}\nvariants: [{name: a}]\n", "names variant 'b'"),
     ("seeds: [1]\nwalk: {variant: a, seed: 7}\nvariants: [{name: a}]\n", "names seed 7"),
     ("seeds: [1]\nvariants: [{name: a, settings: &s {}}, {name: b, settings: *s}]\n",

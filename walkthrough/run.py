@@ -154,9 +154,10 @@ class Variant:
     about: str
     settings: dict
     seeds: list[int]
-    compare: list[str]
-    switcher: bool
     entries: list[Entry] = field(default_factory=list)   # in seed order of the file
+    # How the site shows it (site_src/variants.yaml, walkthrough/variants.py):
+    compare: list[str] = field(default_factory=list)     # comparison charts of section 20
+    switcher: bool = False                               # offered by the scrubber's run menu
 
     def entry(self, seed: int) -> Entry | None:
         return next((e for e in self.entries if e.seed == seed), None)
@@ -190,8 +191,7 @@ def load_sweep(folder: Path) -> Sweep:
     """The sweep that `charrnn sweep --out folder` wrote; raises BuildError."""
     try:
         index = rundir.read_index(folder)
-        variants = [Variant(v["name"], v.get("about", ""), v.get("settings", {}), list(v["seeds"]),
-                            list(v.get("compare", [])), bool(v.get("switcher", False)))
+        variants = [Variant(v["name"], v.get("about", ""), v.get("settings", {}), list(v["seeds"]))
                     for v in index["variants"]]
         by_name = {v.name: v for v in variants}
         for item in index["runs"]:
@@ -214,5 +214,5 @@ def single_run_sweep(path: Path) -> Sweep:
     seed = int(run.config.get("seed", 0))
     entry = Entry("default", seed, Path(path), run.summary, run.timing,
                   run.analysis.get("headline"))
-    variant = Variant("default", "The run given with --run.", {}, [seed], [], False, [entry])
+    variant = Variant("default", "The run given with --run.", {}, [seed], [entry])
     return Sweep(Path(path), [variant], ("default", seed), [])

@@ -8,7 +8,7 @@ from pathlib import Path
 from . import lock
 from .annotate import place_all
 from .cache import run_sweep, sweep_folder
-from .charts import CHARTS
+from .charts import CHARTS, COMPARISONS
 from .errors import BuildError, Problem, UsageError, shown
 from .exports import data_files
 from .figures import figures_of
@@ -19,6 +19,7 @@ from .render import environment, render_index, render_section
 from .run import Run, Sweep, load_sweep, single_run_sweep
 from .sections import load_site
 from .textcache import TextCache
+from .variants import apply_views
 
 
 @dataclass(frozen=True)
@@ -134,12 +135,17 @@ def _sweep(options: Options, log: Callable[[str], None]) -> Sweep | None:
     sweep (which, with --check, trains nothing). None: --check found runs missing."""
     if options.run is not None:
         is_sweep = (options.run / "index.json").is_file()
-        return load_sweep(options.run) if is_sweep else single_run_sweep(options.run)
+        sweep = load_sweep(options.run) if is_sweep else single_run_sweep(options.run)
+        apply_views(sweep, options.site_src / "variants.yaml", frozenset(COMPARISONS), strict=False)
+        return sweep
     experiments = options.experiments or options.site_src / "experiments.yaml"
     folder = run_sweep(options.package, experiments, options.cache, settings=options.settings,
                        workers=options.workers, scheduler=options.scheduler,
                        cached_only=options.check, log=log)
     sweep = load_sweep(folder)
+    # Strict for the site's own matrix; another experiment file may hold other variants.
+    apply_views(sweep, options.site_src / "variants.yaml", frozenset(COMPARISONS),
+                strict=options.experiments is None)
     if sweep.missing:
         if options.check:
             return None
