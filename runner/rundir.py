@@ -38,6 +38,8 @@ from pathlib import Path, PurePosixPath
 
 import numpy as np
 
+from .atomic import swap_folder, write_atomic
+
 FORMAT = 1
 MANIFEST = "manifest.json"
 
@@ -209,10 +211,12 @@ def write(run_dir: Path, files: Mapping[str, bytes]) -> Path:
         # Last: the manifest vouches for what is already on disk.
         (tmp / MANIFEST).write_bytes(json_bytes(_manifest(files)))
         tmp.chmod(0o755)   # mkdtemp makes 0700
-        _swap_in(tmp, run_dir)
+        old = swap_folder(tmp, run_dir)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
     return run_dir
 
 
@@ -222,9 +226,9 @@ def add(run_dir: Path, files: Mapping[str, bytes]) -> None:
     run_dir = Path(run_dir)
     manifest = _read_manifest(run_dir)
     for name, content in files.items():
-        _replace_file(run_dir / _file_name(name), content)
+        write_atomic(run_dir / _file_name(name), content)
     manifest["files"].update(_manifest(files)["files"])
-    _replace_file(run_dir / MANIFEST, json_bytes(manifest))
+    write_atomic(run_dir / MANIFEST, json_bytes(manifest))
 
 
 def _manifest(files: Mapping[str, bytes]) -> dict:
@@ -237,28 +241,6 @@ def _file_name(name: str) -> str:
     if name not in FILES:
         raise ValueError(f"{name!r} is not a file of the run format (see runner/rundir.py FILES)")
     return name
-
-
-def _replace_file(path: Path, content: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        tmp.write_bytes(content)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _swap_in(tmp: Path, run_dir: Path) -> None:
-    """Two renames in one directory: the old run, if any, steps aside, the new
-    one takes its name, and the old one is deleted."""
-    if run_dir.exists():
-        old = run_dir.with_name(f".{run_dir.name}.old-{os.getpid()}")
-        shutil.rmtree(old, ignore_errors=True)
-        run_dir.rename(old)
-        tmp.rename(run_dir)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        tmp.rename(run_dir)
 
 
 STALE = re.compile(r"^\..+\.(?:tmp|old)-(\d+)(?:-.*)?$")
@@ -527,7 +509,7 @@ INDEX = "index.json"
 def write_index(folder: Path, index: dict) -> None:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    _replace_file(folder / INDEX, json_bytes(index))
+    write_atomic(folder / INDEX, json_bytes(index))
 
 
 def not_a_sweep_index(path: Path) -> str | None:

@@ -465,11 +465,11 @@ KILL_POINTS = {
     """,
     "just after the swap": """
         import walkthrough.output as output
-        swap = output._swap
+        swap = output.swap_folder
         def swapped(new, out):
             old = swap(new, out)
             pause()
-        output._swap = swapped
+        output.swap_folder = swapped
     """,
     "while deleting the old site": """
         import shutil
@@ -523,8 +523,8 @@ def test_killed_between_the_two_renames_of_the_fallback_swap(project, published,
     the next build puts back, even a build that fails."""
     killed(project, """
         import pathlib
-        import walkthrough.output as output
-        output._exchange = lambda a, b: False
+        import runner.atomic as atomic
+        atomic._exchange = lambda a, b: False
         rename = pathlib.Path.rename
         def paused(self, target):
             result = rename(self, target)

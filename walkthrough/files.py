@@ -7,14 +7,14 @@ what follows, so a truncated, damaged or foreign entry is recognised and
 discarded, never used."""
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+from runner.atomic import write_atomic
 
 from .errors import BuildError, Problem, file_problem, shown
 
@@ -34,19 +34,6 @@ def read_json(path: Path, hint: str) -> Any:
     except RecursionError:
         raise BuildError([Problem(shown(path), "is not valid JSON: nested too deeply",
                                   hint)]) from None
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data``: written beside it, then renamed over it, so a
-    reader sees the old file or the new one. Raises OSError, leaving no temporary."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):   # the first error is the one worth reporting
-            tmp.unlink(missing_ok=True)
-        raise
 
 
 SEAL = re.compile(rb"<!-- sha256:([0-9a-f]{64}) bytes:([0-9]{1,12}) -->\Z")

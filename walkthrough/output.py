@@ -15,13 +15,8 @@ folders and old sites that were not yet deleted.
 """
 from __future__ import annotations
 
-import ctypes
-import errno
-import functools
 import json
-import os
 import shutil
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,6 +25,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from runner import rundir
+from runner.atomic import swap_folder
 
 from .errors import BuildError, Problem, UsageError, file_problem, shown
 
@@ -181,49 +177,9 @@ def _publish(out: Path, files: dict[str, bytes]) -> None:
             path.write_bytes(content)
         for folder in [new, *(p for p in new.rglob("*") if p.is_dir())]:
             folder.chmod(0o755)   # mkdtemp makes 0700: a web server must read it
-        old = _swap(new, out)
+        old = swap_folder(new, out)
     except BaseException:
         shutil.rmtree(new, ignore_errors=True)
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-def _swap(new: Path, out: Path) -> Path | None:
-    """Put ``new`` at ``out``; return where the previous ``out`` now is (None if none)."""
-    if not out.exists():
-        new.rename(out)
-        return None
-    if _exchange(new, out):
-        return new
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    out.rename(old)   # POSIX rename replaces the empty folder mkdtemp made
-    try:
-        new.rename(out)
-    except BaseException:
-        old.rename(out)
-        raise
-    return old
-
-
-AT_FDCWD, RENAME_EXCHANGE = -100, 2
-
-
-@functools.cache
-def _renameat2() -> Callable[..., int] | None:
-    if sys.platform != "linux":
-        return None
-    return getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Swap two paths in one step; False where the system or file system cannot."""
-    renameat2 = _renameat2()
-    if renameat2 is None:
-        return False
-    if renameat2(AT_FDCWD, os.fsencode(a), AT_FDCWD, os.fsencode(b), RENAME_EXCHANGE) == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):
-        return False
-    raise OSError(code, os.strerror(code), str(b))
