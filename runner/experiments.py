@@ -32,11 +32,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 from charrnn.config import MAX_SEED, ConfigError, TrainConfig, quoted
 
 from .rundir import run_key
+from .yamlfile import YamlError, parse
 
 NAME = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 TOP_FIELDS = ("seeds", "defaults", "variants", "walk", "corpus_seed")
@@ -148,21 +147,11 @@ def _read(path: Path) -> dict:
         raise ExperimentError(path, f"{len(raw):,} bytes is too large for an experiment file "
                               f"(at most {MAX_BYTES:,})")
     try:
-        text = raw.decode("utf-8")
-        # Anchors and aliases can multiply a small file into a huge value
-        # ("billion laughs"); an experiment file has no need for them.
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise ExperimentError(path, "YAML anchors and aliases (&name, *name) are not "
-                                      "allowed here; write each value out")
-        data = yaml.safe_load(text)
+        data = parse(raw.decode("utf-8"))
     except UnicodeDecodeError as error:
         raise ExperimentError(path, f"not UTF-8 text (byte {error.start})") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}: " if mark else ""
-        problem = getattr(error, "problem", None) or "invalid YAML"
-        raise ExperimentError(path, f"{where}invalid YAML: {problem}") from None
+    except YamlError as error:
+        raise ExperimentError(path, str(error)) from None
     if not isinstance(data, dict):
         raise ExperimentError(path, "the file must hold a mapping with 'seeds' and 'variants'")
     return data
