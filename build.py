@@ -17,7 +17,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from charrnn.config import RULES
+from charrnn.config import HELP, RULES, TrainConfig
 from walkthrough.cache import SETTINGS
 from walkthrough.errors import BuildError, UsageError, file_problem
 from walkthrough.site import Options, build
@@ -33,6 +33,9 @@ def at_least_one(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
+
+
+DEFAULTS = TrainConfig()
 
 
 def setting(name: str, kind: type):
@@ -76,12 +79,10 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     train = parser.add_argument_group(
         "training settings (for every variant of the experiments; default: the experiment "
         "file's defaults, then charrnn's TrainConfig)")
-    train.add_argument("--steps", type=setting("steps", int), help="training steps (30000)")
-    train.add_argument("--hidden-size", type=setting("hidden_size", int), help="hidden units (64)")
-    train.add_argument("--seq-len", type=setting("seq_len", int), help="characters per BPTT chunk (25)")
-    train.add_argument("--lr", type=setting("lr", float), help="initial learning rate (0.01)")
-    train.add_argument("--num-sentences", type=setting("num_sentences", int),
-                       help="sentences in the corpus (600)")
+    for name in SETTINGS:   # each made from TrainConfig: its type, default and help
+        default = getattr(DEFAULTS, name)
+        train.add_argument("--" + name.replace("_", "-"), type=setting(name, type(default)),
+                           help=f"{HELP[name]} ({default})")
     sweep = parser.add_argument_group("experiments")
     sweep.add_argument("--experiments", type=Path, metavar="FILE",
                        help="the experiment matrix (site_src/experiments.yaml)")

@@ -75,6 +75,24 @@ class TrainConfig:
         return cls(**values).validate()
 
 
+
+# What each setting means, in the words every command line shows as its help:
+# `charrnn train --help` and build.py's training options are made from this.
+HELP = {
+    "steps": "training steps (chunks)", "hidden_size": "hidden units H",
+    "seq_len": "characters per chunk (truncation length)", "lr": "learning rate",
+    "momentum": "momentum coefficient mu", "lr_decay": "learning-rate decay factor",
+    "lr_decay_every": "apply the decay every this many steps",
+    "clip": "global gradient-norm threshold (0 disables)", "seed": "seed for weights and samples",
+    "init": "W_hh initialisation: orthogonal, xavier or random",
+    "activation": "tanh, relu or sigmoid", "embedding_dim": "learned embedding size (0: one-hot)",
+    "freeze_whh": "never update W_hh (echo-state baseline)",
+    "num_sentences": "sentences in the generated corpus", "corpus_seed": "seed of the generated corpus",
+    "val_fraction": "share of the text held out for validation",
+    "val_every": "validation interval in steps", "sample_every": "print a sample every this many steps",
+    "corpus_path": "train on this text file instead of a generated corpus",
+}
+
 def _finite(low: float, high: float, *, open_low: bool = False):
     def allowed(value: float) -> bool:
         above = value > low if open_low else value >= low

@@ -11,7 +11,7 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from charrnn.config import MAX_SEED, TrainConfig
+from charrnn.config import HELP, MAX_SEED, TrainConfig
 
 from . import rundir
 from .rundir import RunError
@@ -25,28 +25,14 @@ class Parser(argparse.ArgumentParser):
 
 
 def add_train_flags(p: argparse.ArgumentParser) -> None:
-    help_text = {
-        "steps": "training steps (chunks)", "hidden_size": "hidden units H",
-        "seq_len": "characters per chunk (truncation length)", "lr": "learning rate",
-        "momentum": "momentum coefficient mu", "lr_decay": "learning-rate decay factor",
-        "lr_decay_every": "apply the decay every this many steps",
-        "clip": "global gradient-norm threshold (0 disables)", "seed": "seed for weights and samples",
-        "init": "W_hh initialisation: orthogonal, xavier or random",
-        "activation": "tanh, relu or sigmoid", "embedding_dim": "learned embedding size (0: one-hot)",
-        "freeze_whh": "never update W_hh (echo-state baseline)",
-        "num_sentences": "sentences in the generated corpus", "corpus_seed": "seed of the generated corpus",
-        "val_fraction": "share of the text held out for validation",
-        "val_every": "validation interval in steps", "sample_every": "print a sample every this many steps",
-        "corpus_path": "train on this text file instead of a generated corpus",
-    }
     for f in fields(TrainConfig):
         flag = "--" + ("corpus" if f.name == "corpus_path" else f.name.replace("_", "-"))
         default = getattr(DEFAULTS, f.name)
         if isinstance(default, bool):
-            p.add_argument(flag, dest=f.name, action="store_true", help=help_text[f.name])
+            p.add_argument(flag, dest=f.name, action="store_true", help=HELP[f.name])
         else:
             p.add_argument(flag, dest=f.name, type=type(default), default=default,
-                           metavar=f.name.upper(), help=f"{help_text[f.name]} (default: {default!r})")
+                           metavar=f.name.upper(), help=f"{HELP[f.name]} (default: {default!r})")
 
 
 def build_parser() -> Parser:
