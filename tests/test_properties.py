@@ -65,8 +65,8 @@ def no_training(monkeypatch):
     options, and a valid set of them would otherwise train for minutes."""
     import types
 
-    import charrnn.record as record_module
     import charrnn.train as train_module
+    import runner.runfiles as runfiles_module
     seen = []
 
     def checked_only(cfg, console=None):
@@ -75,7 +75,7 @@ def no_training(monkeypatch):
         return types.SimpleNamespace(summary={"diverged": None})
 
     monkeypatch.setattr(train_module, "train", checked_only)
-    monkeypatch.setattr(record_module, "write_run", lambda *args: None)
+    monkeypatch.setattr(runfiles_module, "write_run", lambda *args: None)
     return seen
 
 

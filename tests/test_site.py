@@ -24,10 +24,11 @@ def test_every_section_is_a_page_with_its_real_code(real_site):
         section = yaml.safe_load(path.read_text())
         html = (site / "sections" / f"{section['id']}.html").read_text()
         if "file" in section:
-            label = re.search(r"charrnn/([a-z_]+\.py):(\d+)-(\d+)", html)
+            package = section.get("package", "charrnn")
+            label = re.search(rf"{package}/([a-z_]+\.py):(\d+)-(\d+)", html)
             assert label and label.group(1) == section["file"], path.name
             first, last = int(label.group(2)), int(label.group(3))
-            source = (ROOT / "charrnn" / section["file"]).read_text().splitlines()
+            source = (ROOT / package / section["file"]).read_text().splitlines()
             assert 1 <= first <= last <= len(source), path.name
         for note in section.get("annotations", []):
             assert f'id="{note["id"]}"' in html, (path.name, note["id"])
@@ -42,10 +43,10 @@ def test_no_line_of_code_belongs_to_two_sections():
         if section.code is None:
             continue
         ref = section.code
-        excerpt = extract(ROOT / "charrnn", ref.file, symbol=ref.symbol, marker=ref.marker,
-                          lines=ref.lines)
+        excerpt = extract(ROOT / (ref.package or "charrnn"), ref.file, symbol=ref.symbol,
+                          marker=ref.marker, lines=ref.lines)
         for number in excerpt.numbers:
-            key = (ref.file, number)
+            key = (ref.package, ref.file, number)
             assert key not in shown, f"{ref.file}:{number} is in {shown[key]} and {section.id}"
             shown[key] = section.id
 
