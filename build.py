@@ -106,6 +106,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     serve.add_argument("--serve", action="store_true",
                        help="build, serve on localhost, rebuild on change, live reload")
     serve.add_argument("--port", type=port, default=8000, help="port for --serve (8000)")
+    serve.add_argument("--walked-first", action="store_true",
+                       help="when the matrix must retrain, publish the walked run's pages first "
+                            "(--serve does this)")
     return parser.parse_args(argv)
 
 
@@ -115,7 +118,8 @@ def options(args: argparse.Namespace) -> Options:
     return Options(out=args.out, site_src=ROOT / "site_src", package=ROOT / "charrnn",
                    cache=ROOT / ".cache", experiments=args.experiments, settings=settings,
                    workers=args.workers, scheduler=args.scheduler, run=args.run,
-                   check=args.check, strict=args.strict, accept=args.accept)
+                   check=args.check, strict=args.strict, accept=args.accept,
+                   walked_first=args.walked_first)
 
 
 def say(message: str) -> None:
@@ -127,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.serve:
         from walkthrough.serve import serve
         rebuild = [a for a in (sys.argv[1:] if argv is None else argv) if a != "--serve"]
-        return serve(str(Path(__file__).resolve()), rebuild,
-                     args.out, [ROOT / "site_src", ROOT / "charrnn", ROOT / "walkthrough"],
+        return serve(str(Path(__file__).resolve()), [*rebuild, "--walked-first"], args.out,
+                     [ROOT / name for name in ("site_src", "charrnn", "runner", "walkthrough")],
                      args.port)
     try:
         outcome = build(options(args), log=say)

@@ -80,6 +80,8 @@ def build_parser() -> Parser:
                    help="override a default setting for every variant, e.g. --set steps=300")
     p.add_argument("--cached-only", action="store_true",
                    help="train nothing: index the runs that are already done")
+    p.add_argument("--only-walked", action="store_true",
+                   help="train only the run the walkthrough reads; index the others as they are")
     p.add_argument("--progress", choices=("auto", "bar", "lines"), default="auto",
                    help="a progress bar (on a terminal) or one line per finished run")
     p.add_argument("--quiet", action="store_true", help="print nothing but warnings and errors")
@@ -164,7 +166,8 @@ def cmd_sweep(args) -> int:
 
     try:
         index = run_sweep(plan, args.out, workers=args.workers, scheduler=args.scheduler,
-                          cached_only=args.cached_only, say=(lambda _: None) if args.quiet else say,
+                          cached_only=args.cached_only, only_walked=args.only_walked,
+                          say=(lambda _: None) if args.quiet else say,
                           warn=say, progress="none" if args.quiet else args.progress)
     except SweepError as error:
         return fail(args, error, 1)

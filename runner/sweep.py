@@ -73,16 +73,18 @@ def _guarded(config: dict) -> dict:
 
 
 def run_sweep(experiments: Experiments, out: Path, *, workers: int | None = None,
-              scheduler: str | None = None, cached_only: bool = False,
+              scheduler: str | None = None, cached_only: bool = False, only_walked: bool = False,
               say: Callable[[str], None] = print, warn: Callable[[str], None] = print,
               progress: str = "lines") -> dict:
     """Bring every run of ``experiments`` up to date under ``out`` and write its
-    index. Returns the index; its ``failed`` and ``missing`` lists say what is not done."""
+    index. Returns the index; its ``failed`` and ``missing`` lists say what is not done.
+    ``only_walked`` trains the walked run alone (the rest is indexed as missing):
+    an author's preview, seconds instead of minutes."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with _one_sweep_at_a_time(out, say):
-        return _bring_up_to_date(experiments, out, workers, scheduler, cached_only, say, warn,
-                                 progress)
+        return _bring_up_to_date(experiments, out, workers, scheduler, cached_only, only_walked,
+                                 say, warn, progress)
 
 
 @contextmanager
@@ -102,8 +104,8 @@ def _one_sweep_at_a_time(out: Path, say: Callable[[str], None]) -> Iterator[None
 
 
 def _bring_up_to_date(experiments: Experiments, out: Path, workers: int | None,
-                      scheduler: str | None, cached_only: bool, say: Callable[[str], None],
-                      warn: Callable[[str], None], progress: str) -> dict:
+                      scheduler: str | None, cached_only: bool, only_walked: bool,
+                      say: Callable[[str], None], warn: Callable[[str], None], progress: str) -> dict:
     runs = out / "runs"
     code = _code_key(out)
     todo = tasks(experiments, code)
@@ -120,6 +122,9 @@ def _bring_up_to_date(experiments: Experiments, out: Path, workers: int | None,
             warn(f"sweep: {task.variant} seed {task.seed} failed: {error}")
     say(f"sweep: {len(todo)} runs, {len(todo) - len(pending) - len(failed)} already done, "
         f"{len(pending)} to {'find' if cached_only else 'train'}")
+    if only_walked:
+        pending = [task for task in pending if (task.variant, task.seed) == experiments.walk]
+        say(f"sweep: training the walked run first ({len(pending)} of them), the rest later")
     if pending and not cached_only:
         # Longest first: with a few workers, a long run started last would
         # leave the others idle while it finishes.

@@ -33,7 +33,7 @@ def sweep_folder(cache: Path) -> Path:
 
 def run_sweep(package: Path, experiments: Path, cache: Path, *, settings: Mapping[str, object],
               workers: int | None = None, scheduler: str | None = None, cached_only: bool = False,
-              log: Callable[[str], None] = print) -> Path:
+              only_walked: bool = False, log: Callable[[str], None] = print) -> Path:
     """Bring the sweep of ``experiments`` up to date in ``cache``; returns its folder.
     Raises BuildError with the sweep's own one-line message when it fails."""
     out = sweep_folder(cache).resolve()
@@ -46,6 +46,8 @@ def run_sweep(package: Path, experiments: Path, cache: Path, *, settings: Mappin
         command += ["--scheduler", scheduler]
     if cached_only:
         command += ["--cached-only"]
+    if only_walked:
+        command += ["--only-walked"]
     root = str(package.resolve().parent)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
     lines: deque[str] = deque(maxlen=50)

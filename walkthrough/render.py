@@ -68,9 +68,12 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 
 def environment(templates: Path, site_title: str, compiled: Path | None = None,
-                warn: Callable[[str], None] = print) -> jinja2.Environment:
+                warn: Callable[[str], None] = print,
+                retraining: tuple[int, int] | None = None) -> jinja2.Environment:
     """The page templates' environment; ``compiled`` keeps their compiled form
-    between builds (Jinja checks it against each template's source)."""
+    between builds (Jinja checks it against each template's source). ``retraining``
+    (done, total): the pages are a preview from the walked run alone, and the rest
+    of the matrix is still training."""
     cache = None
     if compiled is not None:
         try:
@@ -83,6 +86,7 @@ def environment(templates: Path, site_title: str, compiled: Path | None = None,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(FILTERS)
     env.globals["site_title"] = site_title
+    env.globals["retraining"] = retraining
     return env
 
 

@@ -2,7 +2,9 @@
 
 Standard library only. A thread polls the watched folders; on a change it runs
 the build again in a fresh process (so edits to the engine itself take effect),
-and on success bumps a version number that the injected livereload.js polls.
+and each time that build publishes a site it bumps a version number that the
+injected livereload.js polls. After an edit of the taught code that is twice:
+the walked run's pages first, then the whole site when the matrix has trained.
 A failed rebuild prints its problems and leaves the last good site served.
 
 The server takes its port before the first build, so a busy port is reported at
@@ -107,11 +109,18 @@ def snapshot(folders: list[Path]) -> dict[Path, tuple[int, int]]:
 
 
 def rebuild(command: list[str]) -> None:
+    """Run the build, passing on what it says. Every site it publishes reloads the
+    pages: with --walked-first that is a preview from the walked run within
+    seconds, then the whole site once the rest of the matrix has trained."""
     started = time.perf_counter()
-    if subprocess.run(command).returncode == 0:
-        Handler.version += 1
-        print(f"rebuilt in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    else:
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True, errors="replace") as process:
+        for line in process.stdout:
+            sys.stderr.write(line)
+            if line.startswith("built "):   # build.py's word for a site it has published
+                Handler.version += 1
+                print(f"published after {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    if process.returncode != 0:
         print("rebuild failed; still serving the last good site", file=sys.stderr)
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import lock
-from .annotate import place_all
+from .annotate import Placed, place_all
 from .cache import run_sweep, sweep_folder
 from .charts import CHARTS, COMPARISONS
 from .errors import BuildError, Problem, UsageError, shown
@@ -16,8 +16,8 @@ from .files import read_json
 from .output import clean_stale, refusal, refused, write_site
 from .pages import chart_renderer, make_pages, switchable
 from .render import environment, render_index, render_section
-from .run import Run, Sweep, load_sweep, single_run_sweep
-from .sections import load_site
+from .run import Run, Sweep, Variant, load_sweep, single_run_sweep
+from .sections import Site, load_site
 from .textcache import TextCache
 from .variants import apply_views
 
@@ -36,6 +36,7 @@ class Options:
     check: bool = False        # validate only, write nothing (trains nothing)
     strict: bool = False       # code changed since the lock: an error, not a warning
     accept: bool = False       # record the current code hashes in the lock
+    walked_first: bool = False # when the matrix must retrain: publish the walked run's pages first
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,27 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
     hashes = {sid: lock.code_hash(p.excerpt.code) for sid, p in placed.items()}
     warnings = [] if options.accept else _drift(options, hashes)
 
+    if options.walked_first and options.run is None and not options.check:
+        preview = _walked_alone(options, log)
+        if preview is not None:   # the rest must train: show the walked run's pages meanwhile
+            sweep, retraining = preview
+            outcome = _pages(options, site, placed, sweep, list(warnings), log, retraining)
+            log(f"built {outcome.pages} pages into {shown(options.out)} (a preview: "
+                f"{retraining[1] - retraining[0]} other runs to train)")
     sweep = _sweep(options, log)
     if sweep is None:
         return Outcome(0, warnings + ["some runs of the experiments are not cached, so run figures "
                                       "and charts were not checked; build once to train"], None)
+    outcome = _pages(options, site, placed, sweep, warnings, log)
+    if options.accept:
+        lock.write(options.site_src / "walkthrough.lock", hashes)
+    return outcome
+
+
+def _pages(options: Options, site: Site, placed: dict[str, Placed], sweep: Sweep,
+           warnings: list[str], log: Callable[[str], None],
+           retraining: tuple[int, int] | None = None) -> Outcome:
+    """Every page from ``sweep``, written to the output (unless --check)."""
     walked = sweep.walked
     if walked.diverged:
         raise BuildError([Problem(shown(walked.path), "the run the walkthrough reads diverged at step "
@@ -78,18 +96,34 @@ def build(options: Options, log: Callable[[str], None] = print) -> Outcome:
         texts.save()
 
     env = environment(options.site_src / "templates", site.title, options.cache / "templates",
-                      warnings.append)
+                      warnings.append, retraining)
     files = {page.path: render_section(env, page).encode() for page in sections}
     files[index.path] = render_index(env, index).encode()
     others = {choice.name: sweep.variant(choice.name).entry(sweep.walk[1]).run
               for choice in switchable(sweep)}
     files.update(data_files(run, index, sections, others, sweep))
     files.update(_static(options.site_src / "static"))
-    if options.accept:
-        lock.write(options.site_src / "walkthrough.lock", hashes)
     if not options.check:   # last: the output changes only when all else succeeded
         write_site(options.out, files, log)
     return Outcome(len(sections) + 1, warnings, run.path)
+
+
+def _walked_alone(options: Options, log: Callable[[str], None]) -> tuple[Sweep, tuple[int, int]] | None:
+    """Train the walked run alone (seconds) and return it as a sweep of one run,
+    with how many of the matrix's runs are done; None when none is left to train."""
+    experiments = options.experiments or options.site_src / "experiments.yaml"
+    folder = run_sweep(options.package, experiments, options.cache, settings=options.settings,
+                       workers=options.workers, scheduler=options.scheduler, only_walked=True,
+                       log=log)
+    sweep = load_sweep(folder)
+    if not sweep.missing:
+        return None
+    apply_views(sweep, options.site_src / "variants.yaml", frozenset(COMPARISONS), strict=False)
+    walked, variant = sweep.walked, sweep.walked_variant
+    alone = Sweep(sweep.path, [Variant(variant.name, variant.about, variant.settings,
+                                       [walked.seed], [walked])], sweep.walk, [])
+    total = sum(len(v.entries) for v in sweep.variants) + len(sweep.missing)
+    return alone, (total - len(sweep.missing), total)
 
 
 def _check_paths(options: Options) -> None:
