@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from charrnn.config import HELP, RULES, TrainConfig
+from runner.cluster import check_address
 from walkthrough.cache import SETTINGS
 from walkthrough.errors import BuildError, UsageError, file_problem
 from walkthrough.site import Options, build
@@ -54,6 +55,13 @@ def setting(name: str, kind: type):
     return parse
 
 
+def scheduler(text: str) -> str:
+    try:
+        return check_address(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix(f"--scheduler {text!r} ")) from None
+
+
 def port(text: str) -> int:
     """A TCP port to listen on: 0 would take a random one the page could not name."""
     try:
@@ -88,7 +96,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                        help="the experiment matrix (site_src/experiments.yaml)")
     sweep.add_argument("--workers", type=at_least_one,
                        help="training processes on this machine (one per core)")
-    sweep.add_argument("--scheduler", metavar="ADDRESS",
+    sweep.add_argument("--scheduler", metavar="ADDRESS", type=scheduler,
                        help="train on a Dask distributed cluster, e.g. tcp://10.0.0.5:8786")
     build_ = parser.add_argument_group("build")
     build_.add_argument("--out", type=Path, default=ROOT / "_site",

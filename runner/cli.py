@@ -158,6 +158,9 @@ def cmd_sweep(args) -> int:
     from .sweep import SweepError, parse_assignments, run_sweep
     if args.workers is not None and args.workers < 1:
         raise ValueError(f"--workers must be at least 1, got {args.workers}")
+    if args.scheduler is not None:
+        from .cluster import check_address
+        check_address(args.scheduler)
     plan = experiments.load(args.experiments, parse_assignments(args.set))
     rundir.check_target(args.out, replaced=False)
 

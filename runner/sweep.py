@@ -243,21 +243,13 @@ def _keyed(key: str, config: dict) -> tuple[str, dict]:
 
 
 def _on_cluster(address: str, pending: list[Task], done: Callable[[Task, dict], None]) -> None:
-    from distributed import Client, as_completed
+    from .cluster import ClusterError, run_all
+    by_key = {task.key: task for task in pending}
     try:
-        client = Client(address, timeout="20s")
-    except (OSError, TimeoutError) as error:
-        raise SweepError(f"cannot reach the Dask scheduler at {address} ({error}); start one "
-                         "with `dask scheduler` and workers with `dask worker ADDRESS`") from None
-    with client:
-        futures = {client.submit(_guarded, task.config, pure=False, key=f"charrnn-run-{task.key}"): task
-                   for task in pending}
-        try:
-            for future in as_completed(futures):
-                done(futures[future], future.result())
-        except KeyboardInterrupt:
-            client.cancel(list(futures))
-            raise
+        run_all(address, [(task.key, _guarded, (task.config,)) for task in pending],
+                lambda key, result: done(by_key[key], result))
+    except ClusterError as error:
+        raise SweepError(str(error)) from None
 
 
 class SweepError(RuntimeError):

@@ -71,11 +71,13 @@ def spread(values: list[float]) -> dict:
 def aggregate(variant: Variant, walked_seed: int | None) -> dict:
     """Every metric of a variant over its seeds: {metric: {mean, sd, min, max, n,
     values, seeds, walked}} (None when no run measured it), plus ``seeds`` (the
-    seeds that finished) and ``diverged`` (how many runs diverged)."""
+    seeds that finished), ``diverged`` (how many runs diverged) and ``diverged_at``
+    (where each of them stopped)."""
     healthy = [e for e in variant.entries if not e.diverged]
     out: dict = {"name": variant.name, "about": variant.about, "settings": variant.settings,
                  "seeds": [e.seed for e in healthy],
-                 "diverged": len(variant.entries) - len(healthy)}
+                 "diverged": len(variant.entries) - len(healthy),
+                 "diverged_at": diverged_at(variant)}
     for name, read in METRICS.items():
         pairs = [(e.seed, read(e)) for e in healthy]
         pairs = [(seed, float(v)) for seed, v in pairs if v is not None and math.isfinite(v)]
@@ -87,6 +89,14 @@ def aggregate(variant: Variant, walked_seed: int | None) -> dict:
         out[name] = {**spread(values), "values": values, "seeds": [s for s, _ in pairs],
                      "walked": walked}
     return out
+
+
+def diverged_at(variant: Variant) -> list[dict]:
+    """Each run of the variant that diverged: {seed, step, reason}, in seed order of
+    the file. A diverged run is a result, shown as such, never a hole in a chart."""
+    return [{"seed": e.seed, "step": int(e.summary["diverged"]),
+             "reason": e.summary.get("diverged_reason") or ""}
+            for e in variant.entries if e.diverged]
 
 
 def all_variants(sweep: Sweep) -> dict[str, dict]:

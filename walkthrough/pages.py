@@ -327,10 +327,14 @@ def _canonical(panels: list[dict]) -> str:
 
 
 def switchable(sweep: Sweep) -> tuple[RunChoice, ...]:
-    """The variants marked `switcher: true` that have a run with the walked seed."""
+    """The variants marked `switcher: true` that have a run with the walked seed that
+    did not diverge (the scrubber redraws a whole training; a diverged one has no end)."""
+    def usable(variant: Variant) -> bool:
+        entry = variant.entry(sweep.walk[1])
+        return entry is not None and not entry.diverged
     return tuple(RunChoice(v.name, ", ".join(f"{k} {s}" for k, s in sorted(v.settings.items())))
                  for v in sweep.variants
-                 if v.switcher and v.name != sweep.walk[0] and v.entry(sweep.walk[1]) is not None)
+                 if v.switcher and v.name != sweep.walk[0] and usable(v))
 
 
 def experiments_of(section: Section, sweep: Sweep, draw: ChartRenderer,
@@ -340,8 +344,12 @@ def experiments_of(section: Section, sweep: Sweep, draw: ChartRenderer,
     for variant in sweep.variants:
         if variant.name == sweep.walk[0] or not variant.entries:
             continue
+        # A variant whose every run diverged has nothing to draw: the table and
+        # the text say where each run stopped.
+        charts = ("loss-bands", *variant.compare) if any(not e.diverged for e in variant.entries) \
+            else ()
         figures = tuple(_comparison_figure(name, sweep, variant, draw, section, problems)
-                        for name in ("loss-bands", *variant.compare))
+                        for name in charts)
         about = _Renderer(sweep.path, section.id, Figures("run", {}), problems).block(
             f"the 'about' of variant '{variant.name}'", variant.about)
         results.append(VariantResult(variant.name, about, variant.settings,

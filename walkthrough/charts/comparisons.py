@@ -30,9 +30,11 @@ def _healthy(variant: Variant) -> list[Entry]:
 
 
 def _series(sweep: Sweep, variant: Variant) -> tuple[list[tuple[str, list[Entry]]], dict]:
+    """The default's and the variant's runs that did not diverge, as named series; a
+    side whose every run diverged has no series (section 20 says it diverged)."""
     base = sweep.walked_variant
-    pairs = [(f"{base.name} ({len(_healthy(base))} seeds)", _healthy(base)),
-             (f"{variant.name} ({len(_healthy(variant))} seeds)", _healthy(variant))]
+    pairs = [(f"{v.name} ({len(_healthy(v))} seeds)", _healthy(v)) for v in (base, variant)
+             if _healthy(v)]
     names = [name for name, _ in pairs]
     colour = {"field": "series", "type": "nominal", "title": None,
               "scale": {"domain": names, "range": COLOURS}}
