@@ -48,7 +48,10 @@ def identity(address: str, wait: float = CONNECT_WAIT) -> dict:
     """What the Dask scheduler at ``address`` says it is (its workers included),
     within ``wait`` seconds; raises ClusterError otherwise."""
     try:
-        return asyncio.run(asyncio.wait_for(_identity(address, wait), wait))
+        # A loop of its own on a thread of its own: the caller's thread may already
+        # run an event loop (a notebook, Playwright's sync API), where asyncio.run fails.
+        return _within(wait + CLOSE_WAIT,
+                       lambda: asyncio.run(asyncio.wait_for(_identity(address, wait), wait)))
     except TimeoutError:
         raise ClusterError(f"no Dask scheduler answered at {address} within {wait:g} s "
                            f"(something else may be listening there); {START}") from None

@@ -153,3 +153,19 @@ def test_a_scheduler_that_goes_away_while_runs_train_ends_the_sweep(tmp_path, fa
                   say=lambda line: None, warn=lambda line: None)
     assert time.monotonic() - started < 30
     assert "lost the Dask scheduler" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_the_scheduler_is_reached_from_a_thread_that_runs_an_event_loop(tmp_path):
+    """A caller inside a running event loop (a notebook; Playwright's sync API,
+    which the browser tests hold open in this very process) still reaches the
+    scheduler: the probe runs its own loop on its own thread."""
+    import asyncio
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None, silence_logs=50) as local:
+
+        async def from_inside_a_loop() -> dict:
+            return cluster.identity(local.scheduler_address)
+
+        answer = asyncio.run(from_inside_a_loop())
+    assert answer["type"] == "Scheduler" and len(answer["workers"]) == 1

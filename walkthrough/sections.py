@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,7 +170,19 @@ def _section(path: Path, phases: set[int] | None, charts: frozenset[str],
     annotations = _annotations(data.get("annotations") or [], path, sid, problems)
     if annotations and code is None:
         fail("annotations need code to point at", "add 'file:' and 'symbol:' (or marker/lines)")
-    chart_names = data.get("charts") or []
+    chart_names, panels = data.get("charts") or [], data.get("scrubber") or []
+    _check_views(chart_names, panels, charts, fail)
+    if len(problems) > before:
+        return None
+    return Section(path, sid, data["number"], data["phase"], data["title"], data["subtitle"],
+                   code, data.get("prose") or "", annotations, tuple(chart_names),
+                   tuple(panels), bool(data.get("live_model")), bool(data.get("units")),
+                   bool(data.get("experiments")), bool(data.get("trainer")))
+
+
+def _check_views(chart_names: list, panels: list, charts: frozenset[str],
+                 fail: Callable[[str, str], None]) -> None:
+    """Every chart and scrubber panel a section lists is known, and listed once."""
     for name in chart_names:
         if not isinstance(name, str):
             fail(f"chart {quote(name)} must be a name", "list chart names, e.g. 'charts: [loss]'")
@@ -179,7 +192,6 @@ def _section(path: Path, phases: set[int] | None, charts: frozenset[str],
                  "use one of: " + ", ".join(sorted(charts)))
     if _repeats(chart_names):
         fail("a chart is listed twice", "list each chart once")
-    panels = data.get("scrubber") or []
     for name in panels:
         if not isinstance(name, str) or name not in PANELS:
             close = difflib.get_close_matches(quote(name, 100), PANELS, n=1)
@@ -187,12 +199,6 @@ def _section(path: Path, phases: set[int] | None, charts: frozenset[str],
                  f"did you mean '{close[0]}'?" if close else "use one of: " + ", ".join(PANELS))
     if _repeats(panels):
         fail("a scrubber panel is listed twice", "list each panel once")
-    if len(problems) > before:
-        return None
-    return Section(path, sid, data["number"], data["phase"], data["title"], data["subtitle"],
-                   code, data.get("prose") or "", annotations, tuple(chart_names),
-                   tuple(panels), bool(data.get("live_model")), bool(data.get("units")),
-                   bool(data.get("experiments")), bool(data.get("trainer")))
 
 
 def _repeats(names: list) -> bool:

@@ -61,10 +61,12 @@ CODE_BLOCKS = """() => [...document.querySelectorAll(".code")].map((pre) => ({
 
 
 def source_of(page) -> list[str]:
-    """The lines of the file the section's label names (charrnn/<file>:<first>-<last>)."""
+    """The lines of the file the section's label names (<package>/<file>:<first>-<last>,
+    the package being charrnn or, for section 20's command line, runner)."""
     label = page.locator(".source-label code").inner_text()
-    path = re.fullmatch(r"charrnn/(.+):\d+-\d+", label).group(1)
-    return (REPO / "charrnn" / path).read_text(encoding="utf-8").splitlines()
+    match = re.fullmatch(r"((?:charrnn|runner)/.+):\d+-\d+", label)
+    assert match, f"the source label {label!r} names no file of charrnn/ or runner/"
+    return (REPO / match.group(1)).read_text(encoding="utf-8").splitlines()
 
 
 @pytest.mark.parametrize("rel", SECTIONS)
