@@ -167,5 +167,11 @@ def test_the_scheduler_is_reached_from_a_thread_that_runs_an_event_loop(tmp_path
         async def from_inside_a_loop() -> dict:
             return cluster.identity(local.scheduler_address)
 
-        answer = asyncio.run(from_inside_a_loop())
+        # on a thread of the test's own, since this one may run Playwright's loop already
+        answers: list = []
+        caller = threading.Thread(target=lambda: answers.append(asyncio.run(from_inside_a_loop())))
+        caller.start()
+        caller.join(30)
+        assert answers, "the probe failed inside a running event loop (see the thread's error)"
+        answer = answers[0]
     assert answer["type"] == "Scheduler" and len(answer["workers"]) == 1
