@@ -103,6 +103,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         help="output folder, replaced only by a complete build (_site)")
     build_.add_argument("--run", type=Path, metavar="DIR",
                         help="use this finished run (or `charrnn sweep` folder) instead of the cache")
+    build_.add_argument("--allow-other-code", action="store_true",
+                        help="publish runs made by other code than the pages show (refused "
+                             "otherwise); every page then says so")
     build_.add_argument("--check", action="store_true",
                         help="validate sections, code and lock file; write and train nothing")
     build_.add_argument("--strict", action="store_true",
@@ -127,7 +130,7 @@ def options(args: argparse.Namespace) -> Options:
                    cache=ROOT / ".cache", experiments=args.experiments, settings=settings,
                    workers=args.workers, scheduler=args.scheduler, run=args.run,
                    check=args.check, strict=args.strict, accept=args.accept,
-                   walked_first=args.walked_first)
+                   walked_first=args.walked_first, allow_other_code=args.allow_other_code)
 
 
 def say(message: str) -> None:

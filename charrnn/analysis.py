@@ -61,7 +61,7 @@ SPACE = "space"               # the word-position bucket of the space character
 # --- the run, read back ---------------------------------------------------------
 
 @dataclass
-class Run:
+class TrainedRun:
     """A finished run, in memory: what the analysis reads. The runner builds it
     from a run directory (runner/runfiles.py)."""
     config: TrainConfig
@@ -123,14 +123,14 @@ def read_stream(model: CharRNN, data: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return fwd.h[1:], fwd.probs
 
 
-def validation_states(model: CharRNN, run: Run) -> np.ndarray:
+def validation_states(model: CharRNN, run: TrainedRun) -> np.ndarray:
     """The hidden state after each validation character, read as training's
     validation reads it: the last VAL_CONTEXT training characters first."""
     states, _ = read_stream(model, run.data[run.cut - VAL_CONTEXT:])
     return states[min(VAL_CONTEXT, run.cut):]
 
 
-def units_of(run: Run) -> dict:
+def units_of(run: TrainedRun) -> dict:
     """The units section: the trained network against its own initial weights
     (the picture) and against NULL_NETWORKS other initialisations (the verdict)."""
     def states(seed=None):
@@ -166,7 +166,7 @@ def sentence_span(sentences: list[str], first: int, stop: int) -> tuple[int, int
     return start, end
 
 
-def pca_section(run: Run, states: np.ndarray) -> dict:
+def pca_section(run: TrainedRun, states: np.ndarray) -> dict:
     """The frame is fitted on the trained network's hidden states over the whole
     training split, read as one stream: the states the final model actually
     visits. The final snapshot's single chunk (seq_len characters) would be
@@ -266,7 +266,7 @@ def word_clusters(means: np.ndarray, categories: list[str]) -> dict:
     }
 
 
-def words_section(run: Run, trained_states: np.ndarray, untrained_states: np.ndarray) -> dict:
+def words_section(run: TrainedRun, trained_states: np.ndarray, untrained_states: np.ndarray) -> dict:
     """Elman's figure, measured, with a control.
 
     Determiners are left out: "the" and "a" are not among the seven categories,
@@ -322,7 +322,7 @@ def bucket_errors(positions: np.ndarray, probs: np.ndarray, targets: np.ndarray)
     }
 
 
-def word_position_section(run: Run, rnn_probs: np.ndarray) -> dict:
+def word_position_section(run: TrainedRun, rnn_probs: np.ndarray) -> dict:
     """The validation characters, each predicted from everything before it,
     by the network and by the grammar itself. Uncertainty lives at word onsets:
     once the first letter or two of a word are known the rest is spelled out."""
@@ -420,7 +420,7 @@ def unigram_loss(train_text: str, val_text: str, chars) -> float:
     return float(np.mean([-math.log((counts[c] + 1) / total) for c in val_text]))
 
 
-def baselines_section(run: Run, rnn_probs: np.ndarray) -> dict:
+def baselines_section(run: TrainedRun, rnn_probs: np.ndarray) -> dict:
     """Mean nats/char on the exact validation slice training reported on.
 
     Every model predicts each validation character from all the text before
@@ -480,7 +480,7 @@ def dynamics_section(snapshots: dict, jacobians: dict) -> dict:
 # --- all of it ---------------------------------------------------------------------------
 
 @threadpool_limits.wrap(limits=1)   # as in training: the same numbers wherever it runs
-def analyze(run: Run) -> dict:
+def analyze(run: TrainedRun) -> dict:
     """Every question above, answered for one finished run, as plain JSON values."""
     # One pass over the whole corpus per network feeds several sections.
     states, probs = read_stream(run.model, run.data)

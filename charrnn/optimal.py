@@ -105,9 +105,9 @@ def next_char_table(distribution: dict[str, float]) -> dict[str, dict[str, float
         for i, char in enumerate(spelled):
             following = mass.setdefault(spelled[:i], {})
             following[char] = following.get(char, 0.0) + p
-    return {prefix: normalise(following) for prefix, following in mass.items()}
+    return {prefix: as_probabilities(following) for prefix, following in mass.items()}
 
 
-def normalise(masses: dict[str, float]) -> dict[str, float]:
+def as_probabilities(masses: dict[str, float]) -> dict[str, float]:
     total = math.fsum(masses.values())
     return {key: m / total for key, m in masses.items()}

@@ -195,9 +195,10 @@ def not_a_run(run_dir: Path) -> str | None:
         f"holds {listing(found)} that no run writes; writing a run here would delete {them(found)}")
 
 
-def write(run_dir: Path, files: Mapping[str, bytes]) -> Path:
+def write(run_dir: Path, files: Mapping[str, bytes], made_by: Mapping[str, str] | None = None) -> Path:
     """Write a complete run (file name -> content) as ``run_dir``, replacing any
-    run already there only once the new one is whole."""
+    run already there only once the new one is whole. ``made_by`` names the code
+    that made it, step by step ({"train": code_key}); the manifest records it."""
     run_dir = Path(run_dir)
     check_target(run_dir)
     missing = [name for name in FILES if name not in files and name not in OPTIONAL]
@@ -209,7 +210,7 @@ def write(run_dir: Path, files: Mapping[str, bytes]) -> Path:
         for name, content in files.items():
             (tmp / _file_name(name)).write_bytes(content)
         # Last: the manifest vouches for what is already on disk.
-        (tmp / MANIFEST).write_bytes(json_bytes(_manifest(files)))
+        (tmp / MANIFEST).write_bytes(json_bytes(_manifest(files, made_by)))
         tmp.chmod(0o755)   # mkdtemp makes 0700
         old = swap_folder(tmp, run_dir)
     except BaseException:
@@ -220,21 +221,40 @@ def write(run_dir: Path, files: Mapping[str, bytes]) -> Path:
     return run_dir
 
 
-def add(run_dir: Path, files: Mapping[str, bytes]) -> None:
+def add(run_dir: Path, files: Mapping[str, bytes], made_by: Mapping[str, str] | None = None) -> None:
     """Add (or replace) files in a finished run: each file is renamed into place,
-    then the manifest is rewritten to include it."""
+    then the manifest is rewritten to include it (and ``made_by``, the code of
+    this step, e.g. {"analysis": code_key})."""
     run_dir = Path(run_dir)
     manifest = _read_manifest(run_dir)
     for name, content in files.items():
         write_atomic(run_dir / _file_name(name), content)
     manifest["files"].update(_manifest(files)["files"])
+    if made_by:
+        manifest["made_by"] = {**made_by_of(manifest), **made_by}
     write_atomic(run_dir / MANIFEST, json_bytes(manifest))
 
 
-def _manifest(files: Mapping[str, bytes]) -> dict:
-    return {"format": FORMAT,
-            "files": {name: {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
-                      for name, content in sorted(files.items())}}
+def _manifest(files: Mapping[str, bytes], made_by: Mapping[str, str] | None = None) -> dict:
+    manifest = {"format": FORMAT,
+                "files": {name: {"bytes": len(content), "sha256": hashlib.sha256(content).hexdigest()}
+                          for name, content in sorted(files.items())}}
+    if made_by:
+        manifest["made_by"] = dict(made_by)
+    return manifest
+
+
+def made_by(run_dir: Path) -> dict[str, str]:
+    """The key of the code that made each step of the run ({"train": ...,
+    "analysis": ...}); empty for a run written before runs recorded it."""
+    return made_by_of(_read_manifest(Path(run_dir)))
+
+
+def made_by_of(manifest: dict) -> dict[str, str]:
+    steps = manifest.get("made_by")
+    if not isinstance(steps, dict):
+        return {}
+    return {str(step): key for step, key in steps.items() if isinstance(key, str)}
 
 
 def _file_name(name: str) -> str:

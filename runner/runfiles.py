@@ -1,9 +1,9 @@
 """A trained run, written down as a run directory, and read back.
 
 train() returns what it made (charrnn.train.Trained) and analyze() reads a run
-in memory (charrnn.analysis.Run): neither touches a file. This module is the
+in memory (charrnn.analysis.TrainedRun): neither touches a file. This module is the
 bridge between them and the run format (rundir.py, docs/run-format.md):
-`write_run` writes what training made, `load_run` reads a run back for the
+`write_run` writes what training made, `read_trained_run` reads a run back for the
 analysis, and `analyze_run` adds the analysis to the run's directory.
 """
 from __future__ import annotations
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from charrnn.analysis import Run, analyze
+import charrnn
+from charrnn.analysis import TrainedRun, analyze
 from charrnn.config import TrainConfig
 from charrnn.corpus import generate_corpus
 from charrnn.data import Vocab
@@ -21,6 +22,12 @@ from charrnn.model import CharRNN
 from charrnn.train import Trained
 
 from . import rundir
+
+# The key of the code this process runs, read once as it starts: a run records
+# it, so that a build can tell whether the code it shows is the code that made
+# the figures. (Read from the files the modules above were just imported from.)
+PACKAGE = Path(charrnn.__file__).resolve().parent
+CODE_KEY = rundir.code_key(PACKAGE)
 
 
 def _stack(rows: list[dict], key: str, dtype=np.float32) -> np.ndarray:
@@ -76,7 +83,7 @@ def run_files(trained: Trained, console_text: str) -> dict[str, bytes]:
 
 def write_run(run_dir, trained: Trained, console_text: str) -> None:
     """Write what train.train returned as a run directory (atomically: rundir.write)."""
-    rundir.write(run_dir, run_files(trained, console_text))
+    rundir.write(run_dir, run_files(trained, console_text), made_by={"train": CODE_KEY})
 
 
 def _finite32(values: np.ndarray) -> np.ndarray:
@@ -114,7 +121,7 @@ def load_checkpoint(path, name: str = "checkpoint.npz") -> tuple[CharRNN, Vocab]
     return model, vocab
 
 
-def load_run(run_dir) -> Run:
+def read_trained_run(run_dir) -> TrainedRun:
     """A finished run directory, as the analysis reads it."""
     run_dir = Path(run_dir)
     config = TrainConfig.from_dict(rundir.read_json(run_dir, "config.json"))
@@ -129,16 +136,17 @@ def load_run(run_dir) -> Run:
     snapshots = rundir.read_arrays(run_dir, "snapshots.npz",
                                    ("step", "hidden", "inputs", "saturation", "step_grad_norms"))
     jacobians = rundir.read_arrays(run_dir, "jacobians.npz", ("step", "product_norm"))
-    return Run(config, model, selected, vocab, corpus, vocab.encode(corpus.text), snapshots, jacobians)
+    return TrainedRun(config, model, selected, vocab, corpus, vocab.encode(corpus.text), snapshots, jacobians)
 
 
 def analyze_run(run_dir) -> dict:
     """Analyse a finished run, add analysis.json to it, and return the same dict."""
     started = time.perf_counter()
-    analysis = analyze(load_run(run_dir))
+    analysis = analyze(read_trained_run(run_dir))
     timing = rundir.read_json(run_dir, "timing.json")
     timing["analysis_seconds"] = round(time.perf_counter() - started, 2)
     # Compact: the unit activations make this the largest JSON file of a run.
     rundir.add(Path(run_dir), {"analysis.json": rundir.json_bytes(analysis, compact=True),
-                               "timing.json": rundir.json_bytes(timing)})
+                               "timing.json": rundir.json_bytes(timing)},
+               made_by={"analysis": CODE_KEY})
     return analysis

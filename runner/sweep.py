@@ -52,7 +52,7 @@ def execute(config: dict) -> dict:
     from charrnn.train import train
 
     from .console import Console
-    from .runfiles import analyze_run, write_run
+    from .runfiles import CODE_KEY, analyze_run, write_run
     with tempfile.TemporaryDirectory(prefix="charrnn-run-") as scratch:
         run_dir = Path(scratch) / "run"
         console = Console("quiet", stream=io.StringIO())
@@ -60,7 +60,8 @@ def execute(config: dict) -> dict:
         write_run(run_dir, trained, console.text)
         if trained.summary["diverged"] is None:   # a diverged run's records are kept, not analysed
             analyze_run(run_dir)
-        return {"code": rundir.code_key(PACKAGE), "files": rundir.read_all(run_dir)}
+        return {"code": CODE_KEY, "made_by": rundir.made_by(run_dir),
+                "files": rundir.read_all(run_dir)}
 
 
 def _guarded(config: dict) -> dict:
@@ -115,7 +116,7 @@ def _bring_up_to_date(experiments: Experiments, out: Path, workers: int | None,
     pending = []
     for task in _unique(todo):
         try:
-            if not _finished(runs / task.key, warn, checked.get(task.key)):
+            if not _finished(runs / task.key, code, warn, checked.get(task.key)):
                 pending.append(task)
         except NotOurs as error:   # neither trusted nor deleted: reported as failed
             failed[task.key] = str(error)
@@ -140,7 +141,7 @@ def _bring_up_to_date(experiments: Experiments, out: Path, workers: int | None,
                 failed[task.key] = problem
                 warn(f"sweep: {task.variant} seed {task.seed} failed: {problem}")
             else:
-                rundir.write(runs / task.key, result["files"])
+                rundir.write(runs / task.key, result["files"], made_by=result["made_by"])
             bar.advance(f"{task.variant} seed {task.seed}")
 
         if scheduler:
@@ -178,7 +179,7 @@ def _previous_checks(out: Path) -> dict[str, dict]:
     """The runs the last index listed, by key, with the file stats it checked them at."""
     try:
         return {entry["key"]: entry for entry in rundir.read_index(out)["runs"]
-                if isinstance(entry, dict) and "stats" in entry and "key" in entry}
+                if isinstance(entry, dict) and {"stats", "key", "made_by"} <= entry.keys()}
     except (rundir.RunError, TypeError, KeyError):
         return {}
 
@@ -191,21 +192,28 @@ def _unique(todo: list[Task]) -> list[Task]:
     return list(seen.values())
 
 
-def _finished(run_dir: Path, warn: Callable[[str], None], checked: dict | None = None) -> bool:
-    """A complete, undamaged run with its analysis (unless it diverged). A damaged
-    one is deleted, with a warning, so that it is trained again, unless it holds
-    files that no run writes (NotOurs). ``checked`` is
-    the last index's entry for it: when no file has changed since, it stands."""
+def _finished(run_dir: Path, code: str, warn: Callable[[str], None],
+              checked: dict | None = None) -> bool:
+    """A complete, undamaged run with its analysis (unless it diverged), made by
+    the code whose key is ``code``. Any other is deleted, with a warning, so that
+    it is trained again, unless it holds files that no run writes (NotOurs).
+    ``checked`` is the last index's entry for it: when no file has changed
+    since, it stands."""
     if not run_dir.exists():
         return False
     if checked is not None and rundir.file_stats(run_dir) == checked["stats"]:
         return True
     try:
         rundir.check(run_dir)
+        made_by = rundir.made_by(run_dir)
         diverged = rundir.read_json(run_dir, "summary.json").get("diverged") is not None
-        if diverged or rundir.has(run_dir, "analysis.json"):
+        if set(made_by.values()) != {code}:
+            problem = (f"it was made by other code ({_keys(made_by)}, here {code})" if made_by
+                       else "it does not say which code made it")
+        elif diverged or rundir.has(run_dir, "analysis.json"):
             return True
-        problem = "it has no analysis.json"
+        else:
+            problem = "it has no analysis.json"
     except rundir.RunError as error:
         problem = error.problem
     stray = rundir.not_a_run(run_dir)
@@ -214,6 +222,10 @@ def _finished(run_dir: Path, warn: Callable[[str], None], checked: dict | None =
     warn(f"warning: {run_dir}: {problem}; training it again")
     shutil.rmtree(run_dir, ignore_errors=True)
     return False
+
+
+def _keys(made_by: dict[str, str]) -> str:
+    return ", ".join(f"{step} {key}" for step, key in made_by.items())
 
 
 class NotOurs(Exception):
@@ -267,13 +279,15 @@ def index_of(experiments: Experiments, todo: list[Task], runs: Path, code: str,
         stats = rundir.file_stats(run_dir)
         known = (checked or {}).get(task.key)
         if stats is not None and known is not None and known["stats"] == stats:
-            entries.append({**entry, **{k: known[k] for k in ("summary", "timing", "headline")},
+            entries.append({**entry, **{k: known[k] for k in ("summary", "timing", "headline",
+                                                              "made_by")},
                             "stats": stats})
         elif stats is not None and rundir.is_complete(run_dir):
             entry["summary"] = rundir.read_json(run_dir, "summary.json")
             entry["timing"] = rundir.read_json(run_dir, "timing.json")
             entry["headline"] = (rundir.read_json(run_dir, "analysis.json").get("headline")
                                  if rundir.has(run_dir, "analysis.json") else None)
+            entry["made_by"] = rundir.made_by(run_dir)
             entries.append({**entry, "stats": stats})
         else:
             missing.append({**entry, "error": failed.get(task.key)})

@@ -118,8 +118,11 @@ class Project:
         return path
 
     def options(self, **changes) -> Options:
+        # The fake run was made by no code at all, so it is published as runs of
+        # other code are: said so on every page.
         settings = dict(out=self.out, site_src=self.site_src, package=self.package,
-                        cache=self.root / ".cache", run=self.run)
+                        cache=self.root / ".cache", run=self.run,
+                        allow_other_code=changes.get("run", self.run) == self.run)
         settings.update(changes)
         return Options(**settings)
 
@@ -141,7 +144,7 @@ class Project:
         ``fake_run=False``, the sweep of its own package), from its root (so
         messages name paths as its author would see them). ``prelude`` is Python
         run first, before the engine is imported: a place to inject faults."""
-        given = ["--run", str(self.run)] if fake_run else []
+        given = ["--run", str(self.run), "--allow-other-code"] if fake_run else []
         script = "\n".join([
             "import sys", "from pathlib import Path", f"sys.path.insert(0, {str(REPO)!r})",
             textwrap.dedent(prelude), "import build", f"build.ROOT = Path({str(self.root)!r})",

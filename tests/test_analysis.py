@@ -7,7 +7,7 @@ from training import train_into
 
 from charrnn import analysis as A  # noqa: N812 (one letter keeps the calls short)
 from charrnn.train import TrainConfig
-from runner.runfiles import analyze_run, load_run
+from runner.runfiles import analyze_run, read_trained_run
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,7 @@ def analysis(run_dir):
 
 @pytest.fixture(scope="module")
 def run(run_dir):
-    return load_run(run_dir)
+    return read_trained_run(run_dir)
 
 
 # --- the file ------------------------------------------------------------------

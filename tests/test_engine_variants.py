@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from walkthrough.errors import BuildError
-from walkthrough.run import Sweep, Variant
+from walkthrough.run import Sweep, VariantRuns
 from walkthrough.variants import apply_views
 
 CHARTS = frozenset({"clipped-share", "radius-over-training"})
 
 
 def sweep() -> Sweep:
-    return Sweep(Path("sweep"), [Variant(name, "", {}, [42]) for name in ("default", "clip-1")],
+    return Sweep(Path("sweep"), [VariantRuns(name, "", {}, [42]) for name in ("default", "clip-1")],
                  ("default", 42), [])
 
 

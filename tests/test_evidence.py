@@ -11,7 +11,7 @@ import yaml
 
 from walkthrough import evidence
 from walkthrough.figures import figures_of, fill
-from walkthrough.run import Entry, Sweep, Variant, load_run, load_sweep
+from walkthrough.run import Entry, Sweep, VariantRuns, load_run, load_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 STEPS, SEEDS = 30_000, (42, 1, 2, 3, 4)
@@ -39,7 +39,7 @@ def entry(seed: int, *, slope=0.0, gap_growth=0.0, selected=0.43, final=0.44, fl
 
 
 def sweep_of(**variants) -> Sweep:
-    made = [Variant(name, "", {}, list(SEEDS), entries) for name, entries in variants.items()]
+    made = [VariantRuns(name, "", {}, list(SEEDS), entries) for name, entries in variants.items()]
     return Sweep(Path("/nowhere"), made, ("default", 42), [])
 
 

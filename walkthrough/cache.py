@@ -31,7 +31,7 @@ def sweep_folder(cache: Path) -> Path:
     return cache / "sweep"
 
 
-def run_sweep(package: Path, experiments: Path, cache: Path, *, settings: Mapping[str, object],
+def sweep_in_cache(package: Path, experiments: Path, cache: Path, *, settings: Mapping[str, object],
               workers: int | None = None, scheduler: str | None = None, cached_only: bool = False,
               only_walked: bool = False, log: Callable[[str], None] = print) -> Path:
     """Bring the sweep of ``experiments`` up to date in ``cache``; returns its folder.

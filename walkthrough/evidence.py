@@ -26,7 +26,7 @@ from collections.abc import Callable
 import numpy as np
 
 from . import stats
-from .run import Entry, Sweep, Variant
+from .run import Entry, Sweep, VariantRuns
 
 PLATEAU_FROM = 1 / 6         # the plateau starts this far into training (5,000 of 30,000 steps)
 EARLY = (1 / 6, 1 / 3)       # the train-validation gap, early ...
@@ -36,7 +36,7 @@ MEMORISERS = ("default", "more-data", "hidden-128", "seq-len-50")
 STEP_LENGTH = (("lr-0.002", "clip-1"), ("default", "lr-0.002"), ("lr-0.002", "lr-0.001"))
 
 
-def healthy(variant: Variant) -> list[Entry]:
+def healthy(variant: VariantRuns) -> list[Entry]:
     return [e for e in variant.entries if not e.diverged]
 
 

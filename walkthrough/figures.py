@@ -8,7 +8,7 @@ config.json, corpus.json, analysis.json or timing.json of the walked-through run
 file explicitly; ``run.vocab`` and ``run.console`` are vocab.json's characters
 and the console output of the run.
 
-Over seeds (walkthrough/experiments.py): ``run.seeds.<metric>`` is a metric of
+Over seeds (walkthrough/over_seeds.py): ``run.seeds.<metric>`` is a metric of
 the walked-through variant over its training seeds ({mean, sd, min, max, n,
 values, seeds, walked}), and ``run.experiments['<variant>'].<metric>`` the same
 for any variant; ``{{ run.seeds.test_selected | pm(3) }}`` prints
@@ -24,7 +24,7 @@ import jinja2
 
 from .errors import Refusal, clip
 from .evidence import evidence
-from .experiments import all_variants
+from .over_seeds import all_variants
 from .run import Run, Sweep
 from .sandbox import BudgetedSandbox
 

@@ -12,12 +12,12 @@ from pathlib import Path
 from .annotate import Placed
 from .charts import CHARTS, COMPARISONS, FRAMES, Chart, as_panels
 from .errors import BuildError, Problem, Refusal, shown
-from .experiments import Comparison, aggregate, all_comparisons
 from .figures import Figures, fill
 from .highlight import highlight_lines
 from .markup import to_html
+from .over_seeds import Comparison, aggregate, all_comparisons
 from .panels import PANELS
-from .run import Run, Sweep, Variant
+from .run import Run, Sweep, VariantRuns
 from .sections import Phase, Section, Site
 from .textcache import TextCache
 from .vega import ChartError, render_svg, scope_ids
@@ -103,7 +103,7 @@ class VariantResult:
 
 
 @dataclass(frozen=True)
-class Experiments:
+class ResultsTable:
     default: dict                      # experiments.aggregate of the walked-through variant
     variants: tuple[VariantResult, ...]
     tested: int                        # verdicts on the page, corrected together (Holm)
@@ -128,7 +128,7 @@ class SectionPage:
     runs: tuple[RunChoice, ...] = ()   # what the scrubber can switch to besides the walked run
     walked: str = ""                   # "default, seed 42": the run the sections read
     live_model: bool = False
-    experiments: Experiments | None = None
+    experiments: ResultsTable | None = None
     units: bool = False                # the hidden-unit picker
     trainer: bool = False              # the page's trainer (trainer.py, trainpanel.js)
 
@@ -329,7 +329,7 @@ def _canonical(panels: list[dict]) -> str:
 def switchable(sweep: Sweep) -> tuple[RunChoice, ...]:
     """The variants marked `switcher: true` that have a run with the walked seed that
     did not diverge (the scrubber redraws a whole training; a diverged one has no end)."""
-    def usable(variant: Variant) -> bool:
+    def usable(variant: VariantRuns) -> bool:
         entry = variant.entry(sweep.walk[1])
         return entry is not None and not entry.diverged
     return tuple(RunChoice(v.name, ", ".join(f"{k} {s}" for k, s in sorted(v.settings.items())))
@@ -338,7 +338,7 @@ def switchable(sweep: Sweep) -> tuple[RunChoice, ...]:
 
 
 def experiments_of(section: Section, sweep: Sweep, draw: ChartRenderer,
-                   problems: list[Problem]) -> Experiments:
+                   problems: list[Problem]) -> ResultsTable:
     """Every variant but the walked-through one, against it (section 20)."""
     results, verdicts = [], all_comparisons(sweep)
     for variant in sweep.variants:
@@ -356,10 +356,10 @@ def experiments_of(section: Section, sweep: Sweep, draw: ChartRenderer,
                                      aggregate(variant, sweep.walk[1]),
                                      verdicts.get(variant.name, {}), figures))
     tested = sum(c.test.p is not None for v in verdicts.values() for c in v.values())
-    return Experiments(aggregate(sweep.walked_variant, sweep.walk[1]), tuple(results), tested)
+    return ResultsTable(aggregate(sweep.walked_variant, sweep.walk[1]), tuple(results), tested)
 
 
-def _comparison_figure(name: str, sweep: Sweep, variant: Variant, draw: ChartRenderer,
+def _comparison_figure(name: str, sweep: Sweep, variant: VariantRuns, draw: ChartRenderer,
                        section: Section, problems: list[Problem]) -> ChartOnPage:
     figure_id = f"{variant.name}-{name}"
     if name not in COMPARISONS:

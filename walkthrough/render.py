@@ -16,6 +16,7 @@ from .errors import BuildError, Problem, file_problem, shown
 from .figures import FILTERS
 from .files import unseal, write_sealed
 from .pages import IndexPage, SectionPage
+from .provenance import Provenance
 
 
 class _Unreadable(Exception):
@@ -69,11 +70,13 @@ class _CompiledTemplates(jinja2.BytecodeCache):
 
 def environment(templates: Path, site_title: str, compiled: Path | None = None,
                 warn: Callable[[str], None] = print,
-                retraining: tuple[int, int] | None = None) -> jinja2.Environment:
+                retraining: tuple[int, int] | None = None,
+                provenance: Provenance | None = None) -> jinja2.Environment:
     """The page templates' environment; ``compiled`` keeps their compiled form
     between builds (Jinja checks it against each template's source). ``retraining``
     (done, total): the pages are a preview from the walked run alone, and the rest
-    of the matrix is still training."""
+    of the matrix is still training. ``provenance``: the keys of the code shown and
+    of the code behind the figures, for every page's footer."""
     cache = None
     if compiled is not None:
         try:
@@ -87,6 +90,7 @@ def environment(templates: Path, site_title: str, compiled: Path | None = None,
     env.filters.update(FILTERS)
     env.globals["site_title"] = site_title
     env.globals["retraining"] = retraining
+    env.globals["provenance"] = provenance
     return env
 
 

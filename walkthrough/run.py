@@ -149,7 +149,7 @@ class Entry:
 
 
 @dataclass
-class Variant:
+class VariantRuns:
     name: str
     about: str
     settings: dict
@@ -166,12 +166,12 @@ class Variant:
 @dataclass
 class Sweep:
     path: Path                    # the folder holding index.json (or the single run)
-    variants: list[Variant]
+    variants: list[VariantRuns]
     walk: tuple[str, int]         # (variant, seed) of the run the sections read
     missing: list[dict]           # runs the index lists as not done
 
     @property
-    def walked_variant(self) -> Variant:
+    def walked_variant(self) -> VariantRuns:
         return self.variant(self.walk[0])
 
     @property
@@ -183,7 +183,7 @@ class Sweep:
                                       "run the build again, so that the sweep trains it")])
         return entry
 
-    def variant(self, name: str) -> Variant:
+    def variant(self, name: str) -> VariantRuns:
         return next(v for v in self.variants if v.name == name)
 
 
@@ -191,7 +191,7 @@ def load_sweep(folder: Path) -> Sweep:
     """The sweep that `charrnn sweep --out folder` wrote; raises BuildError."""
     try:
         index = rundir.read_index(folder)
-        variants = [Variant(v["name"], v.get("about", ""), v.get("settings", {}), list(v["seeds"]))
+        variants = [VariantRuns(v["name"], v.get("about", ""), v.get("settings", {}), list(v["seeds"]))
                     for v in index["variants"]]
         by_name = {v.name: v for v in variants}
         for item in index["runs"]:
@@ -214,5 +214,5 @@ def single_run_sweep(path: Path) -> Sweep:
     seed = int(run.config.get("seed", 0))
     entry = Entry("default", seed, Path(path), run.summary, run.timing,
                   run.analysis.get("headline"))
-    variant = Variant("default", "The run given with --run.", {}, [seed], [entry])
+    variant = VariantRuns("default", "The run given with --run.", {}, [seed], [entry])
     return Sweep(Path(path), [variant], ("default", seed), [])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import lock
 from .annotate import Placed, place_all
-from .cache import run_sweep, sweep_folder
+from .cache import sweep_folder, sweep_in_cache
 from .charts import CHARTS, COMPARISONS
 from .errors import BuildError, Problem, UsageError, shown
 from .exports import data_files
@@ -15,8 +15,9 @@ from .figures import figures_of
 from .files import read_json
 from .output import clean_stale, refusal, refused, write_site
 from .pages import chart_renderer, make_pages, switchable
+from .provenance import provenance
 from .render import environment, render_index, render_section
-from .run import Run, Sweep, Variant, load_sweep, single_run_sweep
+from .run import Run, Sweep, VariantRuns, load_sweep, single_run_sweep
 from .sections import Site, load_site
 from .textcache import TextCache
 from .variants import apply_views
@@ -37,6 +38,7 @@ class Options:
     strict: bool = False       # code changed since the lock: an error, not a warning
     accept: bool = False       # record the current code hashes in the lock
     walked_first: bool = False # when the matrix must retrain: publish the walked run's pages first
+    allow_other_code: bool = False   # publish runs made by other code, saying so on every page
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ def _pages(options: Options, site: Site, placed: dict[str, Placed], sweep: Sweep
                                   "lower the learning rate or the clipping threshold")])
     run = walked.run
     _check_analysed(walked.path, run, given=options.run is not None)
+    origin = provenance(options.package, sweep, options.allow_other_code)
     if options.run is None:   # said only of a run the build found for itself
         log(f"the sections read {shown(run.path)} ({walked.variant}, seed {walked.seed})")
     theme = read_json(options.site_src / "chart-theme.json", "fix the JSON syntax of the theme")
@@ -96,7 +99,7 @@ def _pages(options: Options, site: Site, placed: dict[str, Placed], sweep: Sweep
         texts.save()
 
     env = environment(options.site_src / "templates", site.title, options.cache / "templates",
-                      warnings.append, retraining)
+                      warnings.append, retraining, origin)
     files = {page.path: render_section(env, page).encode() for page in sections}
     files[index.path] = render_index(env, index).encode()
     others = {choice.name: sweep.variant(choice.name).entry(sweep.walk[1]).run
@@ -112,7 +115,7 @@ def _walked_alone(options: Options, log: Callable[[str], None]) -> tuple[Sweep, 
     """Train the walked run alone (seconds) and return it as a sweep of one run,
     with how many of the matrix's runs are done; None when none is left to train."""
     experiments = options.experiments or options.site_src / "experiments.yaml"
-    folder = run_sweep(options.package, experiments, options.cache, settings=options.settings,
+    folder = sweep_in_cache(options.package, experiments, options.cache, settings=options.settings,
                        workers=options.workers, scheduler=options.scheduler, only_walked=True,
                        log=log)
     sweep = load_sweep(folder)
@@ -120,7 +123,7 @@ def _walked_alone(options: Options, log: Callable[[str], None]) -> tuple[Sweep, 
         return None
     apply_views(sweep, options.site_src / "variants.yaml", frozenset(COMPARISONS), strict=False)
     walked, variant = sweep.walked, sweep.walked_variant
-    alone = Sweep(sweep.path, [Variant(variant.name, variant.about, variant.settings,
+    alone = Sweep(sweep.path, [VariantRuns(variant.name, variant.about, variant.settings,
                                        [walked.seed], [walked])], sweep.walk, [])
     total = sum(len(v.entries) for v in sweep.variants) + len(sweep.missing)
     return alone, (total - len(sweep.missing), total)
@@ -173,7 +176,7 @@ def _sweep(options: Options, log: Callable[[str], None]) -> Sweep | None:
         apply_views(sweep, options.site_src / "variants.yaml", frozenset(COMPARISONS), strict=False)
         return sweep
     experiments = options.experiments or options.site_src / "experiments.yaml"
-    folder = run_sweep(options.package, experiments, options.cache, settings=options.settings,
+    folder = sweep_in_cache(options.package, experiments, options.cache, settings=options.settings,
                        workers=options.workers, scheduler=options.scheduler,
                        cached_only=options.check, log=log)
     sweep = load_sweep(folder)

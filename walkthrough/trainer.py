@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .charts.style import significant
-from .run import Entry, Run, Sweep, Variant
+from .run import Entry, Run, Sweep, VariantRuns
 
 # The settings the panel offers, as TrainConfig names them (trainpanel.js: SETTINGS),
 # and the ones the trainer needs besides, fixed by the walked run.
@@ -40,15 +40,15 @@ def trainer_data(run: Run, sweep: Sweep) -> dict:
     }
 
 
-def reproducible(variant: Variant) -> bool:
+def reproducible(variant: VariantRuns) -> bool:
     return set(variant.settings) <= set(PANEL_SETTINGS) - {"seed", "steps"}
 
 
-def _healthy(variant: Variant) -> list[Entry]:
+def _healthy(variant: VariantRuns) -> list[Entry]:
     return [e for e in variant.entries if not e.diverged]
 
 
-def band(variant: Variant, bin_width: int) -> dict | None:
+def band(variant: VariantRuns, bin_width: int) -> dict | None:
     """The variant's mean ± sd over its healthy seeds, or None when it has none."""
     entries = _healthy(variant)
     if not entries:

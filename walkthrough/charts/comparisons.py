@@ -1,5 +1,5 @@
 """Each experiment against the default, side by side: the charts section 20
-draws for every variant of the matrix (walkthrough/experiments.py has the
+draws for every variant of the matrix (walkthrough/over_seeds.py has the
 numbers and the sentences' verdicts).
 
 A comparison chart draws an experiment (its source is "experiment"): it is
@@ -15,8 +15,8 @@ from functools import partial
 
 import numpy as np
 
-from ..experiments import aggregate
-from ..run import Entry, Sweep, Variant
+from ..over_seeds import aggregate
+from ..run import Entry, Sweep, VariantRuns
 from .chart import Frame
 from .chart import chart as _chart
 from .style import log_step_axis, reference_rule, significant, step_axis
@@ -25,11 +25,11 @@ chart = partial(_chart, source="experiment")
 COLOURS = ["#7a7a7a", "#e0803a"]   # the default in grey, the variant in colour
 
 
-def _healthy(variant: Variant) -> list[Entry]:
+def _healthy(variant: VariantRuns) -> list[Entry]:
     return [e for e in variant.entries if not e.diverged]
 
 
-def _series(sweep: Sweep, variant: Variant) -> tuple[list[tuple[str, list[Entry]]], dict]:
+def _series(sweep: Sweep, variant: VariantRuns) -> tuple[list[tuple[str, list[Entry]]], dict]:
     """The default's and the variant's runs that did not diverge, as named series; a
     side whose every run diverged has no series (section 20 says it diverged)."""
     base = sweep.walked_variant
@@ -44,7 +44,7 @@ def _series(sweep: Sweep, variant: Variant) -> tuple[list[tuple[str, list[Entry]
 @chart("loss-bands", "Validation loss over training: the line is the mean over the seeds, "
                     "the band one standard deviation either side. The dashed rule is the "
                     "entropy floor.")
-def loss_bands(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
+def loss_bands(sweep: Sweep, variant: VariantRuns, frame: Frame) -> dict:
     pairs, colour = _series(sweep, variant)
     rows, tops = [], []
     for name, entries in pairs:
@@ -80,7 +80,7 @@ def loss_bands(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
 
 @chart("radius-over-training", "The spectral radius of W_hh at every recorded step, one line "
                               "per seed (log step axis). The dashed rule marks 1.")
-def radius_over_training(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
+def radius_over_training(sweep: Sweep, variant: VariantRuns, frame: Frame) -> dict:
     pairs, colour = _series(sweep, variant)
     rows, first, last = [], [], []
     for name, entries in pairs:
@@ -105,12 +105,12 @@ def radius_over_training(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
     }
 
 
-def _dots_and_means(sweep: Sweep, variant: Variant, frame: Frame, metric: str, title: str,
+def _dots_and_means(sweep: Sweep, variant: VariantRuns, frame: Frame, metric: str, title: str,
                     axis: dict, scale: dict) -> dict:
     pairs, colour = _series(sweep, variant)
     dots, means = [], []
     for name, entries in pairs:
-        stats = aggregate(Variant(variant.name, "", {}, [], [], False, entries), sweep.walk[1])
+        stats = aggregate(VariantRuns(variant.name, "", {}, [], [], False, entries), sweep.walk[1])
         if not stats.get(metric):
             continue
         dots += [{"series": name, "value": significant(v), "seed": s}
@@ -133,7 +133,7 @@ def _dots_and_means(sweep: Sweep, variant: Variant, frame: Frame, metric: str, t
 
 @chart("clipped-share", "The share of steps whose gradient was clipped: one dot per seed, "
                        "the tick is the mean.")
-def clipped_share(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
+def clipped_share(sweep: Sweep, variant: VariantRuns, frame: Frame) -> dict:
     return _dots_and_means(sweep, variant, frame, "clipped_share", "share of steps clipped",
                            {"format": ".0%"}, {"domain": [0, 1]})
 
@@ -141,7 +141,7 @@ def clipped_share(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
 @chart("loss-against-size", "The test loss of each seed's checkpoint picked by validation "
                            "(dots) and their mean (tick), for the default and the variant, "
                            "all on the same held-out text.")
-def loss_against_size(sweep: Sweep, variant: Variant, frame: Frame) -> dict:
+def loss_against_size(sweep: Sweep, variant: VariantRuns, frame: Frame) -> dict:
     return _dots_and_means(sweep, variant, frame, "test_selected",
                            "test loss (nats/char)", {},
                            {"zero": False, "padding": 12})   # dots, not bars: the gap is the point

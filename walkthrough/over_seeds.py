@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import stats
-from .run import Entry, Sweep, Variant
+from .run import Entry, Sweep, VariantRuns
 
 
 def _summary(name: str) -> Callable[[Entry], float | None]:
@@ -68,7 +68,7 @@ def spread(values: list[float]) -> dict:
             "min": float(array.min()), "max": float(array.max()), "n": len(array)}
 
 
-def aggregate(variant: Variant, walked_seed: int | None) -> dict:
+def aggregate(variant: VariantRuns, walked_seed: int | None) -> dict:
     """Every metric of a variant over its seeds: {metric: {mean, sd, min, max, n,
     values, seeds, walked}} (None when no run measured it), plus ``seeds`` (the
     seeds that finished), ``diverged`` (how many runs diverged) and ``diverged_at``
@@ -91,7 +91,7 @@ def aggregate(variant: Variant, walked_seed: int | None) -> dict:
     return out
 
 
-def diverged_at(variant: Variant) -> list[dict]:
+def diverged_at(variant: VariantRuns) -> list[dict]:
     """Each run of the variant that diverged: {seed, step, reason}, in seed order of
     the file. A diverged run is a result, shown as such, never a hole in a chart."""
     return [{"seed": e.seed, "step": int(e.summary["diverged"]),
@@ -141,7 +141,7 @@ CLAIMS = {"loss-bands": ("test_selected", "test_final"),
 DESCRIBED = frozenset({"params"})   # set by the settings, not measured: stated, never tested
 
 
-def claimed(variant: Variant) -> list[str]:
+def claimed(variant: VariantRuns) -> list[str]:
     metrics = [m for name in ("loss-bands", *variant.compare) for m in CLAIMS.get(name, ())]
     return list(dict.fromkeys(metrics))
 
