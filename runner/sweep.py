@@ -130,7 +130,8 @@ def _bring_up_to_date(experiments: Experiments, out: Path, workers: int | None,
         # Longest first: with a few workers, a long run started last would
         # leave the others idle while it finishes.
         pending.sort(key=_cost, reverse=True)
-        bar = Progress(len(pending), progress, say)
+        parallel = None if scheduler else min(workers or os.cpu_count() or 1, len(pending))
+        bar = Progress([_cost(task) for task in pending], parallel, progress, say)
 
         def done(task: Task, result: dict) -> None:
             problem = result.get("error") or (
@@ -142,7 +143,7 @@ def _bring_up_to_date(experiments: Experiments, out: Path, workers: int | None,
                 warn(f"sweep: {task.variant} seed {task.seed} failed: {problem}")
             else:
                 rundir.write(runs / task.key, result["files"], made_by=result["made_by"])
-            bar.advance(f"{task.variant} seed {task.seed}")
+            bar.advance(f"{task.variant} seed {task.seed}", _cost(task), _seconds(result))
 
         if scheduler:
             _on_cluster(scheduler, pending, done)
@@ -233,9 +234,20 @@ class NotOurs(Exception):
 
 
 def _cost(task: Task) -> float:
-    """A rough relative cost: characters read times the recurrent matrix's size."""
+    """A rough relative cost of training: characters read, each costing a fixed
+    overhead (NumPy's per-call floor, which dominates at the default size) plus
+    the recurrent product's H^2. Fitted on this machine's runs of H 16, 64, 128."""
     c = task.config
-    return c["steps"] * c["seq_len"] * (c["hidden_size"] + 32) ** 2
+    return c["steps"] * c["seq_len"] * (c["hidden_size"] ** 2 + 13_000)
+
+
+def _seconds(result: dict) -> tuple[float, float] | None:
+    """(training, analysis) seconds of a finished run, from its timing.json."""
+    try:
+        timing = json.loads(result["files"]["timing.json"])
+        return float(timing["train_seconds"]), float(timing.get("analysis_seconds", 0.0))
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def _on_local_cores(workers: int, pending: list[Task], done: Callable[[Task, dict], None]) -> None:
@@ -308,27 +320,53 @@ def index_of(experiments: Experiments, todo: list[Task], runs: Path, code: str,
 
 class Progress:
     """Runs done out of the total, with an estimate of the time left: a tqdm bar on
-    a terminal, one line per finished run otherwise, or nothing."""
+    a terminal, one line per finished run otherwise, or nothing.
 
-    def __init__(self, total: int, mode: str, say: Callable[[str], None]):
-        self.total, self.done, self.say = total, 0, say
+    The estimate is meant to be right from the first run on. Runs start longest
+    first, so "the time so far per run done" would count the longest runs for
+    all of them. Instead each finished run teaches the seconds of training per
+    unit of cost (`_cost`) and the seconds of analysis, which predict every run;
+    with ``parallel`` workers busy since the start, the time left is the
+    predicted total over the workers, less the time gone. (On a Dask cluster,
+    whose size is not known here, ``parallel`` is None: the predicted work left
+    is scaled by the pace of the work done.)"""
+
+    def __init__(self, costs: list[float], parallel: int | None, mode: str,
+                 say: Callable[[str], None]):
+        self.costs, self.parallel, self.say = costs, parallel, say
+        self.total, self.done = len(costs), 0
+        self.finished: list[tuple[float, float, float]] = []   # (cost, train s, analysis s)
         self.started = time.perf_counter()
         self.mode = ("bar" if sys.stderr.isatty() else "lines") if mode == "auto" else mode
         self.bar = None
         if self.mode == "bar":
             from tqdm import tqdm
-            self.bar = tqdm(total=total, unit="run", desc="sweep", file=sys.stderr)
+            self.bar = tqdm(total=self.total, unit="run", desc="sweep", file=sys.stderr)
 
-    def advance(self, what: str) -> None:
+    def advance(self, what: str, cost: float, seconds: tuple[float, float] | None) -> None:
         self.done += 1
+        if seconds is not None:
+            self.finished.append((cost, *seconds))
         if self.bar is not None:
             self.bar.set_postfix_str(what, refresh=False)
             self.bar.update(1)
         elif self.mode == "lines":
             elapsed = time.perf_counter() - self.started
-            left = elapsed / self.done * (self.total - self.done)
             self.say(f"sweep: {self.done}/{self.total} runs done ({what}), "
-                     f"{_clock(elapsed)} so far, about {_clock(left)} left")
+                     f"{_clock(elapsed)} so far, about {_clock(self.left(elapsed))} left")
+
+    def left(self, elapsed: float) -> float:
+        """Seconds until the last run is done, as the finished runs predict it."""
+        if not self.finished:   # every run failed so far: the plain pace
+            return elapsed / self.done * (self.total - self.done)
+        per_cost = sum(f[1] for f in self.finished) / sum(f[0] for f in self.finished)
+        analysis = sum(f[2] for f in self.finished) / len(self.finished)
+        predicted = [per_cost * cost + analysis for cost in self.costs]
+        if self.parallel is None:
+            done = sum(predicted[:self.done])   # roughly: the longest ran first
+            return elapsed * (sum(predicted) - done) / done
+        # at the tail fewer workers are busy than the formula assumes: never say 0
+        return max(1.0 if self.done < self.total else 0.0, sum(predicted) / self.parallel - elapsed)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -213,3 +213,41 @@ def test_a_memo_of_another_format_is_not_used(serial_out, serial, tmp_path):
         memo.write_text(json.dumps(saved) if not isinstance(saved, str) else saved)
         assert sweep_module._code_key(out) == truth
         assert json.loads(memo.read_text())["format"] == rundir.CODE_KEY_FORMAT
+
+
+def simulate(matrix: list[tuple[int, int, int, float]], workers: int, estimate) -> tuple[float, float]:
+    """Run a matrix of (steps, seq_len, hidden_size, true seconds) longest first on
+    ``workers`` simulated workers; returns (the first estimate of the time left,
+    the time really left then)."""
+    from runner.sweep import Progress, _cost
+    tasks = sorted(matrix, key=lambda m: _cost(_task(m)), reverse=True)
+    free = [0.0] * workers
+    ends = []
+    for m in tasks:                                  # greedy: the next run to the first free worker
+        w = free.index(min(free))
+        free[w] += m[3]
+        ends.append((free[w], m))
+    ends.sort()
+    progress = Progress([_cost(_task(m)) for m in tasks], workers, "none", lambda line: None)
+    first_end, first = ends[0]
+    progress.advance("first", _cost(_task(first)), (first[3] - 1.0, 1.0))
+    return estimate(progress, first_end), max(end for end, _ in ends) - first_end
+
+
+def _task(m):
+    from runner.experiments import Task
+    return Task("v", 0, {}, {"steps": m[0], "seq_len": m[1], "hidden_size": m[2]}, "key")
+
+
+# This machine's seconds per run of the default matrix (train + analysis, 2 workers busy).
+MATRIX = ([(30_000, 25, 128, 17.4)] * 5 + [(30_000, 50, 64, 14.1)] * 5
+          + [(30_000, 25, 64, 9.5)] * 55 + [(30_000, 25, 16, 7.0)] * 5)
+
+
+def test_the_first_estimate_of_the_time_left_is_within_a_factor_of_two():
+    from runner.sweep import Progress
+    first, truth = simulate(MATRIX, 2, Progress.left)
+    assert 0.5 < first / truth < 2, (first, truth)
+    # the plain pace (time so far per run done), which this replaced, is not
+    plain, truth = simulate(MATRIX, 2, lambda p, elapsed: elapsed / p.done * (p.total - p.done))
+    assert not 0.5 < plain / truth < 2, (plain, truth)
