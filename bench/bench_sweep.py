@@ -15,7 +15,8 @@
 
 It also prints what one run costs, from the cold cache's own timing.json files:
 training and analysis (the test set, the units' null of untrained networks and
-the baselines are analysis), as means over the runs.
+the baselines are analysis), as means over the runs, and writing (a few runs
+written again through the run format's writer).
 
 Everything happens in a temporary folder; the repository and its cache are
 left alone. Prints each figure with its ratio to the target; exit status 1
@@ -81,7 +82,22 @@ def run_costs(cache: Path) -> dict[str, float]:
         return {}
     mean = lambda key: sum(t.get(key) or 0.0 for t in timings) / len(timings)   # noqa: E731
     return {"runs": float(len(timings)), "train_seconds_per_run": mean("train_seconds"),
-            "analysis_seconds_per_run": mean("analysis_seconds")}
+            "analysis_seconds_per_run": mean("analysis_seconds"),
+            "write_seconds_per_run": write_seconds(cache)}
+
+
+def write_seconds(cache: Path, how_many: int = 5) -> float:
+    """What writing one run costs the sweep: a few of the cache's runs, read as the
+    bytes a worker hands back and written again through the run format's writer
+    (temporary folder, every file checked, the manifest, the rename)."""
+    sys.path.insert(0, str(ROOT))
+    from runner import rundir
+    runs = sorted((cache / "sweep" / "runs").iterdir())[:how_many]
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        for i, run in enumerate(runs):
+            rundir.write(Path(tmp) / str(i), rundir.read_all(run), made_by=rundir.made_by(run))
+        return (time.perf_counter() - started) / len(runs)
 
 
 def edit_prose(site_src: Path) -> None:

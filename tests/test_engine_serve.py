@@ -89,3 +89,17 @@ def test_a_port_it_cannot_use_is_reported_before_any_build(project):
     assert result.stderr.startswith(f"cannot listen on port {number}: ")
     assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
     assert not project.out.exists()   # it did not build first
+
+
+def test_the_sweeps_progress_lines_are_what_the_server_counts():
+    """The server reads the sweep's line for each finished run to count a preview's
+    runs: the two must agree on its shape."""
+    from runner.sweep import Progress
+    from walkthrough.serve import SWEEP_PROGRESS
+    said: list[str] = []
+    progress = Progress([3.0, 2.0, 1.0], 2, "lines", said.append)
+    progress.advance("default seed 42", 3.0, (2.5, 0.5))
+    progress.advance("wider seed 1", 2.0, None)        # a run that failed: no timing
+    counted = [SWEEP_PROGRESS.match(line) for line in said]
+    assert [m.groups()[:2] for m in counted] == [("1", "3"), ("2", "3")]
+    assert all(m.group(3).endswith("s") for m in counted)

@@ -15,7 +15,9 @@ traceback.
 from __future__ import annotations
 
 import functools
+import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -30,12 +32,19 @@ SNIPPET = b'<script src="/__livereload.js"></script>\n</body>'
 POLL_SECONDS = 0.5
 
 
+# The sweep's line for each finished run (runner/sweep.py, Progress.advance).
+SWEEP_PROGRESS = re.compile(r"^sweep: (\d+)/(\d+) runs done .*, about (.+) left$")
+
+
 class Handler(SimpleHTTPRequestHandler):
-    version = 0   # bumped by each successful rebuild (a class attribute, shared)
+    version = 0       # bumped by each successful rebuild (a class attribute, shared)
+    progress = b"{}"  # the running sweep's last count, for a preview's notice
 
     def do_GET(self):
         if self.path == "/__version":
             return self._send(str(Handler.version).encode(), "text/plain")
+        if self.path == "/__progress":
+            return self._send(Handler.progress, "application/json")
         if self.path == "/__livereload.js":
             return self._send(LIVE_RELOAD.read_bytes(), "text/javascript")
         if not _plain(self.translate_path(self.path)):
@@ -117,9 +126,15 @@ def rebuild(command: list[str]) -> None:
                           text=True, errors="replace") as process:
         for line in process.stdout:
             sys.stderr.write(line)
+            counted = SWEEP_PROGRESS.match(line.rstrip("\n"))
+            if counted:
+                done, of, left = counted.groups()
+                Handler.progress = json.dumps({"done": int(done), "of": int(of),
+                                               "left": left}).encode()
             if line.startswith("built "):   # build.py's word for a site it has published
                 Handler.version += 1
                 print(f"published after {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    Handler.progress = b"{}"
     if process.returncode != 0:
         print("rebuild failed; still serving the last good site", file=sys.stderr)
 
