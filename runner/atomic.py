@@ -12,9 +12,10 @@ import ctypes
 import errno
 import functools
 import os
+import shutil
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 
@@ -30,6 +31,28 @@ def write_atomic(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):   # the first error is the one worth reporting
             tmp.unlink(missing_ok=True)
         raise
+
+
+def write_folder(target: Path, files: Mapping[str, bytes], tag: str = "tmp") -> None:
+    """Write ``files`` (relative path -> bytes, in that order) as the folder
+    ``target``: into a hidden sibling ``.NAME.TAG-PID-...`` first, swapped in only
+    once it is whole; the previous folder is deleted after. Raises OSError,
+    leaving ``target`` as it was and no sibling behind."""
+    target = Path(target)
+    new = Path(tempfile.mkdtemp(prefix=f".{target.name}.{tag}-{os.getpid()}-", dir=target.parent))
+    try:
+        for name, content in files.items():
+            path = new / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        for folder in [new, *(p for p in new.rglob("*") if p.is_dir())]:
+            folder.chmod(0o755)   # mkdtemp makes 0700: a web server must read it
+        old = swap_folder(new, target)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def swap_folder(new: Path, target: Path) -> Path | None:

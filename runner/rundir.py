@@ -31,14 +31,13 @@ import json
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 
-from .atomic import swap_folder, write_atomic
+from .atomic import write_atomic, write_folder
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -205,19 +204,10 @@ def write(run_dir: Path, files: Mapping[str, bytes], made_by: Mapping[str, str] 
     if missing:
         raise ValueError(f"a run needs every documented file; missing {', '.join(missing)}")
     run_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{run_dir.name}.tmp-{os.getpid()}-", dir=run_dir.parent))
-    try:
-        for name, content in files.items():
-            (tmp / _file_name(name)).write_bytes(content)
-        # Last: the manifest vouches for what is already on disk.
-        (tmp / MANIFEST).write_bytes(json_bytes(_manifest(files, made_by)))
-        tmp.chmod(0o755)   # mkdtemp makes 0700
-        old = swap_folder(tmp, run_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    # Last: the manifest vouches for what is already on disk.
+    manifest = json_bytes(_manifest(files, made_by))
+    write_folder(run_dir, {**{_file_name(name): content for name, content in files.items()},
+                           MANIFEST: manifest})
     return run_dir
 
 

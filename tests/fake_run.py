@@ -1,8 +1,11 @@
-"""TEST FIXTURE: a small, fake run directory in the format of docs/run-format.md,
-written through runner.rundir like a real one (so it has its manifest).
+"""TEST FIXTURE: a small, fake run directory, written the way a real run is:
+the recorder's curves and snapshots, the model and the summary go through the
+run format's own writer (runner.runfiles.run_files, then runner.rundir), so the
+layout of the files is defined in one place only.
 
-The numbers are random (seeded), not the result of training anything. The engine
-tests and the build benchmark use it so they never train.
+The numbers are random (seeded), not the result of training anything, and the
+run records no code key: no code made it. The engine tests and the build
+benchmark use it so they never train.
 """
 from __future__ import annotations
 
@@ -11,114 +14,111 @@ from pathlib import Path
 import numpy as np
 from scipy.cluster.hierarchy import dendrogram, linkage
 
+from charrnn.config import TrainConfig
+from charrnn.data import Vocab
+from charrnn.model import CharRNN
+from charrnn.record import Recorder
+from charrnn.train import Trained
 from runner import rundir
+from runner.runfiles import run_files
 
 VOCAB = list(" abcdeghiklmnoprstuvwy")
 TEMPLATES = {"NOUN_HUMAN VERB_INTRAN": 80, "NOUN_HUMAN VERB_TRAN(eat) NOUN_FOOD": 75,
              "NOUN_ANIMAL VERB_INTRAN": 40, "NOUN_ANIMAL VERB_PERCEPT NOUN_HUMAN": 35}
-
-
-def _json(files: dict, name: str, data) -> None:
-    files[name] = rundir.json_bytes(data)
+NUM_CHARS = 24_000
 
 
 def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: int = 10,
                    seed: int = 0, with_analysis: bool = True) -> Path:
     """Write every file of a run directory into ``run_dir`` and return it."""
     rng = np.random.default_rng(seed)
-    files: dict[str, bytes] = {}
-    V, H, T = len(VOCAB), hidden, seq_len
-    params = H * V + H * H + V * H + H + V
     floor = 0.62
-
-    step = np.arange(1, steps + 1)
-    loss = (floor + 2.5 * np.exp(-step / (steps / 6)) + 0.1 * rng.random(steps)).astype(np.float32)
-    lr = (0.01 * 0.985 ** (step // max(1, steps // 6))).astype(np.float32)
-    grad_norm = (5 * np.exp(-step / steps) + rng.random(steps)).astype(np.float32)
-    val_step = np.arange(0, steps + 1, max(1, steps // 20))[1:].astype(np.int64)
-    val_loss = (floor + 0.05 + 2.4 * np.exp(-val_step / (steps / 6))).astype(np.float32)
-    files["curves.npz"] = rundir.npz_bytes(step=step.astype(np.int64), loss=loss, lr=lr,
-                        grad_norm=grad_norm, clipped=grad_norm > 5, val_step=val_step,
-                        val_loss=val_loss)
-
-    snap = np.unique(np.concatenate([[1], np.geomspace(1, steps, 12).astype(int), [steps]]))
-    S = len(snap)
-    param_names = ["W_xh", "W_hh", "W_hy", "b_h", "b_y"]
-    radius = np.linspace(1.0, 1.2, S).astype(np.float32)
-    angles = rng.uniform(0, 2 * np.pi, (S, H))
-    probs = rng.random((S, T, V)).astype(np.float32)
-    probs /= probs.sum(axis=-1, keepdims=True)
-    inputs = rng.integers(0, V, (S, T))
-    files["snapshots.npz"] = rundir.npz_bytes(
-         step=snap.astype(np.int64), spectral_radius=radius,
-        eigenvalues=(radius[:, None] * np.exp(1j * angles)).astype(np.complex64),
-        grad_norms=rng.random((S, 5)).astype(np.float32),
-        param_norms=rng.random((S, 5)).astype(np.float32),
-        total_grad_norm=rng.random(S).astype(np.float32),
-        clip_ratio=np.ones(S, np.float32), clipped=np.zeros(S, bool),
-        step_grad_norms=rng.random((S, T)).astype(np.float32),
-        hidden=rng.uniform(-1, 1, (S, T, H)).astype(np.float32),
-        inputs=inputs, targets=np.roll(inputs, -1, axis=1), probs=probs,
-        correct=rng.random((S, T)) > 0.5, saturation=rng.random(S).astype(np.float32),
-        loss=loss[snap - 1])
-    _json(files, "snapshots.json", {"param_names": param_names,
-                                       "samples": [f"the boy sleeps {i}" for i in range(S)]})
-    shapes = {"W_xh": (H, V), "W_hh": (H, H), "W_hy": (V, H), "b_h": (H,), "b_y": (V,)}
-    kept = snap[::2]
-    files["weights.npz"] = rundir.npz_bytes(step=kept.astype(np.int64),
-                        **{n: rng.normal(size=(len(kept), *s)).astype(np.float32)
-                           for n, s in shapes.items()})
-    J, K = 5, 10
-    files["jacobians.npz"] = rundir.npz_bytes(
-                        step=np.linspace(1, steps, J).astype(np.int64),
-                        distance=np.arange(1, K + 1),
-                        product_norm=np.exp(-np.outer(np.ones(J), np.arange(K)) / 4)
-                        .astype(np.float32),
-                        product_radius=rng.random((J, K)).astype(np.float32),
-                        step_radius=rng.random((J, K)).astype(np.float32),
-                        product_eigenvalues=np.zeros((J, K, H), np.complex64))
-    files["checkpoint.npz"] = rundir.checkpoint_bytes(rundir.Checkpoint(
-        chars=tuple(VOCAB), hidden_size=H, embedding_dim=0, activation="tanh", init="orthogonal",
-        params={n: rng.normal(size=s) for n, s in shapes.items()}))
-    files["best_checkpoint.npz"] = files["checkpoint.npz"]
-
-    num_chars = 24_000
-    _json(files, "config.json", {
-        "steps": steps, "hidden_size": H, "seq_len": T, "lr": 0.01, "momentum": 0.9,
-        "lr_decay": 0.985, "lr_decay_every": max(1, steps // 6), "clip": 5.0, "seed": 42,
-        "init": "orthogonal", "activation": "tanh", "embedding_dim": 0, "freeze_whh": False,
-        "num_sentences": sum(TEMPLATES.values()), "corpus_seed": 42, "val_fraction": 0.1,
-        "val_every": max(1, steps // 20), "sample_every": max(1, steps // 4)})
-    _json(files, "vocab.json", {"chars": VOCAB})
-    _json(files, "corpus.json", {
-        "num_sentences": sum(TEMPLATES.values()), "num_chars": num_chars,
-        "template_counts": TEMPLATES, "word_counts": {"the": 300, "a": 290, "boy": 60},
-        "char_counts": {c: 100 + i for i, c in enumerate(VOCAB)}, "entropy_floor": floor})
+    config = TrainConfig(steps=steps, hidden_size=hidden, seq_len=seq_len, lr=0.01, momentum=0.9,
+                         lr_decay_every=max(1, steps // 6), seed=42,
+                         num_sentences=sum(TEMPLATES.values()), val_every=max(1, steps // 20),
+                         sample_every=max(1, steps // 4))
+    vocab = Vocab(tuple(VOCAB))
+    model = CharRNN(len(vocab), hidden, seed=seed)
+    for array in model.arrays.values():
+        array[...] = rng.normal(size=array.shape)
+    recorder = fake_recorder(rng, config, model, vocab, floor)
     # Words of the fake vocabulary, so the page's trainer has text of the run's characters.
     words = ["the", "a", "boy", "cat", "sleeps", "eats", "cake", "dog", "sees"]
-    text = " ".join(np.random.default_rng(seed + 1).choice(words, size=num_chars // 5))
-    files["corpus.txt"] = text.encode("utf-8")
-    files["console.txt"] = b"fake run: nothing was trained\n"
+    text = " ".join(np.random.default_rng(seed + 1).choice(words, size=NUM_CHARS // 5))
+    corpus = {"num_sentences": sum(TEMPLATES.values()), "num_chars": NUM_CHARS,
+              "template_counts": TEMPLATES, "word_counts": {"the": 300, "a": 290, "boy": 60},
+              "char_counts": {c: 100 + i for i, c in enumerate(VOCAB)}, "entropy_floor": floor}
+    summary = fake_summary(recorder, model, floor)
+    trained = Trained(config, vocab, model, recorder, corpus, summary, 12.5, text)
+    rundir.write(run_dir, run_files(trained, "fake run: nothing was trained\n"))
     if with_analysis:
-        _json(files, "analysis.json", fake_analysis(rng, snap, T, floor, hidden=H))
-    best = int(np.argmin(val_loss))
-    _json(files, "summary.json", {
-        "params": params, "vocab_size": V, "corpus_chars": num_chars,
-        "train_chars": int(num_chars * 0.9), "val_chars": int(num_chars * 0.1),
-        "num_sentences": sum(TEMPLATES.values()), "steps": steps,
-        "final_loss": float(loss[-1000:].mean()), "final_val_loss": float(val_loss[-1]),
-        "best_val_loss": float(val_loss[best]), "best_val_step": int(val_step[best]),
-        "entropy_floor": floor, "uniform_loss": float(np.log(V)), "spectral_radius_init": 1.0,
-        "spectral_radius_final": float(radius[-1]), "clipped_share": float(np.mean(grad_norm > 5)),
-        "grad_norm_median": float(np.median(grad_norm)), "grad_norm_min": float(grad_norm.min()),
-        "grad_norm_max": float(grad_norm.max()), "chunks_per_pass": 2_000,
-        "final_lr": float(lr[-1]),
-        "recording": {"snapshots": S, "growth": 1.3, "dense_until": 2_000, "sparse_every": 1_000,
-                      "saturated": 0.95, "jacobian_depth": 10, "sample_prefix": "the ",
-                      "sample_length": 80, "final_saturation": 0.2},
-        "diverged": None, "diverged_reason": None})
-    _json(files, "timing.json", {"train_seconds": 12.5, "analysis_seconds": 0.1})
-    return rundir.write(run_dir, files)
+        snap = np.asarray([s["step"] for s in recorder.snapshots])
+        rundir.add(run_dir, {
+            "analysis.json": rundir.json_bytes(fake_analysis(rng, snap, seq_len, floor, hidden)),
+            "timing.json": rundir.json_bytes({"train_seconds": 12.5, "analysis_seconds": 0.1})})
+    return Path(run_dir)
+
+
+def fake_recorder(rng: np.random.Generator, config: TrainConfig, model: CharRNN, vocab: Vocab,
+                  floor: float) -> Recorder:
+    """A Recorder holding random curves, snapshots and Jacobians, as if it had
+    watched ``config.steps`` steps."""
+    steps, V, H, T = config.steps, len(vocab), config.hidden_size, config.seq_len
+    recorder = Recorder(steps, model, vocab)
+    step = np.arange(1, steps + 1)
+    recorder.loss = floor + 2.5 * np.exp(-step / (steps / 6)) + 0.1 * rng.random(steps)
+    recorder.lr = 0.01 * 0.985 ** (step // max(1, steps // 6))
+    recorder.grad_norm = 5 * np.exp(-step / steps) + rng.random(steps)
+    recorder.clipped = recorder.grad_norm > 5
+    recorder.steps_done = steps
+    recorder.val_steps = list(range(0, steps + 1, max(1, steps // 20)))[1:]
+    recorder.val_losses = [floor + 0.05 + 2.4 * np.exp(-s / (steps / 6)) for s in recorder.val_steps]
+    recorder.best_weights = {name: array.copy() for name, array in model.arrays.items()}
+
+    snap = np.unique(np.concatenate([[1], np.geomspace(1, steps, 12).astype(int), [steps]]))
+    radius = np.linspace(1.0, 1.2, len(snap))
+    for i, at in enumerate(snap):
+        inputs = rng.integers(0, V, T)
+        probs = rng.random((T, V))
+        probs /= probs.sum(axis=-1, keepdims=True)
+        recorder.snapshots.append({
+            "step": int(at), "loss": recorder.loss[at - 1], "spectral_radius": radius[i],
+            "eigenvalues": radius[i] * np.exp(1j * rng.uniform(0, 2 * np.pi, H)),
+            "grad_norms": rng.random(5), "param_norms": rng.random(5),
+            "total_grad_norm": rng.random(), "clip_ratio": 1.0, "clipped": False,
+            "step_grad_norms": rng.random(T), "hidden": rng.uniform(-1, 1, (T, H)),
+            "inputs": inputs, "targets": np.roll(inputs, -1), "probs": probs,
+            "correct": rng.random(T) > 0.5, "saturation": rng.random(),
+            "sample": f"the boy sleeps {i}",
+            "weights": {name: rng.normal(size=array.shape) for name, array in model.arrays.items()}})
+    J, K = 5, 10
+    for at in np.linspace(1, steps, J).astype(int):
+        recorder.jacobians.append({"step": int(at),
+                                   "product_norm": np.exp(-np.arange(K) / 4),
+                                   "product_radius": rng.random(K),
+                                   "product_eigenvalues": np.zeros((K, H), complex)})
+    return recorder
+
+
+def fake_summary(recorder: Recorder, model: CharRNN, floor: float) -> dict:
+    loss, grad_norm = recorder.loss, recorder.grad_norm
+    best = int(np.argmin(recorder.val_losses))
+    return {
+        "params": model.num_params, "vocab_size": model.vocab_size, "corpus_chars": NUM_CHARS,
+        "train_chars": int(NUM_CHARS * 0.9), "val_chars": int(NUM_CHARS * 0.1),
+        "num_sentences": sum(TEMPLATES.values()), "steps": recorder.steps_done,
+        "final_loss": float(loss[-1000:].mean()), "final_val_loss": float(recorder.val_losses[-1]),
+        "best_val_loss": float(recorder.val_losses[best]),
+        "best_val_step": int(recorder.val_steps[best]),
+        "entropy_floor": floor, "uniform_loss": float(np.log(model.vocab_size)),
+        "spectral_radius_init": 1.0, "spectral_radius_final": recorder.snapshots[-1]["spectral_radius"],
+        "clipped_share": float(np.mean(grad_norm > 5)), "grad_norm_median": float(np.median(grad_norm)),
+        "grad_norm_min": float(grad_norm.min()), "grad_norm_max": float(grad_norm.max()),
+        "chunks_per_pass": 2_000, "final_lr": float(recorder.lr[-1]),
+        "recording": {"snapshots": len(recorder.snapshots), "growth": 1.3, "dense_until": 2_000,
+                      "sparse_every": 1_000, "saturated": 0.95, "jacobian_depth": 10,
+                      "sample_prefix": "the ", "sample_length": 80, "final_saturation": 0.2},
+        "diverged": None, "diverged_reason": None}
 
 
 WORDS = {"boy": "NOUN_HUMAN", "girl": "NOUN_HUMAN", "cat": "NOUN_ANIMAL", "dog": "NOUN_ANIMAL",

@@ -47,7 +47,8 @@ def test_the_panel_is_hidden_without_javascript_and_its_scripts_load_in_order(pr
     assert re.search(r"<section[^>]*data-trainer[^>]* hidden", page)
     assert "data-trainer-nojs>With JavaScript and Web Workers, this page would" in page
     order = ["static/svgchart.js", "static/rnn.js", "data/trainer.js", "static/eigen.js",
-             "static/trainer.js", "static/trainworker.js", "static/trainviews.js", "static/trainpanel.js"]
+             "static/trainer.js", "static/trainworker.js", "static/trainviews.js",
+             "static/trainsettings.js", "static/trainpanel.js"]
     at = [page.index(f'src="../{name}"') for name in order]
     assert at == sorted(at)
     assert 'href="../static/trainer.css"' in page
@@ -73,7 +74,7 @@ def test_the_javascript_keeps_train_pys_constants():
 
 
 def test_the_panels_settings_are_trainconfigs():
-    source = (STATIC / "trainpanel.js").read_text(encoding="utf-8")
+    source = (STATIC / "trainsettings.js").read_text(encoding="utf-8")
     block = source[source.index("const SETTINGS = ["):source.index("];", source.index("const SETTINGS = ["))]
     names = re.findall(r'\{ name: "([a-z_]+)"', block)
     own = {"stop_val"}   # the page's own stopping rule

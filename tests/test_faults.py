@@ -464,12 +464,12 @@ KILL_POINTS = {
         pathlib.Path.write_bytes = slow
     """,
     "just after the swap": """
-        import walkthrough.output as output
-        swap = output.swap_folder
+        import runner.atomic as atomic
+        swap = atomic.swap_folder
         def swapped(new, out):
             old = swap(new, out)
             pause()
-        output.swap_folder = swapped
+        atomic.swap_folder = swapped
     """,
     "while deleting the old site": """
         import shutil

@@ -109,3 +109,27 @@ def test_a_line_recovers_a_planted_slope_and_its_noise():
     assert abs(flat.slope) < 3 * flat.se
     with pytest.raises(ValueError, match="at least 3 points"):
         stats.line([1.0, 2.0], [0.1, 0.2])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-5, 5), min_size=2, max_size=8),
+       st.lists(st.floats(-5, 5), min_size=2, max_size=8))
+def test_the_t_distribution_from_scipy_special_is_scipy_stats(x, y):
+    """walkthrough.stats avoids importing scipy.stats (slow): its p-values, intervals
+    and slopes are scipy.stats's all the same."""
+    welch = stats.welch(x, y)
+    if welch.se:
+        reference = scipy_stats.ttest_ind(x, y, equal_var=False).pvalue
+        assert welch.p == pytest.approx(reference, rel=1e-6, abs=1e-12)
+    one = stats.one_sample(x)
+    if one.se:
+        assert one.p == pytest.approx(scipy_stats.ttest_1samp(x, 0.0).pvalue, rel=1e-6, abs=1e-12)
+        low, high = one.interval(0.9)
+        half = scipy_stats.t.ppf(0.95, len(x) - 1) * one.se
+        assert (low, high) == pytest.approx((one.estimate - half, one.estimate + half))
+    xs = np.arange(len(y), dtype=float)
+    if len(y) >= 3:
+        fit, reference = stats.line(xs, y), scipy_stats.linregress(xs, y)
+        assert fit.slope == pytest.approx(reference.slope, abs=1e-9)
+        assert fit.se == pytest.approx(reference.stderr, abs=1e-9)
+        assert fit.intercept == pytest.approx(reference.intercept, abs=1e-9)

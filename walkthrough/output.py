@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +24,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from runner import rundir
-from runner.atomic import swap_folder
+from runner.atomic import write_folder
 
 from .errors import BuildError, Problem, UsageError, file_problem, shown
 
@@ -108,7 +107,7 @@ def write_site(out: Path, files: dict[str, bytes],
             reason = not_ours(out) if out.is_dir() else None
             if reason:   # checked again under the lock: the build may have taken minutes
                 raise refused(out, reason)
-            _publish(out, files)
+            write_folder(out, dict(sorted(files.items())), tag="new")
     except OSError as error:
         raise BuildError([file_problem(error, out, "write the site")]) from None
 
@@ -166,20 +165,3 @@ def _clean(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
-
-
-def _publish(out: Path, files: dict[str, bytes]) -> None:
-    new = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    try:
-        for name, content in sorted(files.items()):
-            path = new / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(content)
-        for folder in [new, *(p for p in new.rglob("*") if p.is_dir())]:
-            folder.chmod(0o755)   # mkdtemp makes 0700: a web server must read it
-        old = swap_folder(new, out)
-    except BaseException:
-        shutil.rmtree(new, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

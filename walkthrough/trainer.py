@@ -1,4 +1,4 @@
-"""What the page's trainer needs (``data/trainer.js``, site_src/static/trainpanel.js):
+"""What the page's trainer needs (``data/trainer.js``, site_src/static/trainpanel.js and trainsettings.js):
 the text the walked run read, its vocabulary and settings, and the recorded bands
 the reader's run is drawn over.
 
@@ -17,7 +17,7 @@ import numpy as np
 from .charts.style import significant
 from .run import Entry, Run, Sweep, VariantRuns
 
-# The settings the panel offers, as TrainConfig names them (trainpanel.js: SETTINGS),
+# The settings the panel offers, as TrainConfig names them (trainsettings.js: SETTINGS),
 # and the ones the trainer needs besides, fixed by the walked run.
 PANEL_SETTINGS = ("hidden_size", "seq_len", "lr", "clip", "momentum", "lr_decay",
                   "lr_decay_every", "init", "activation", "freeze_whh", "seed", "steps")

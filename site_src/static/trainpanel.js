@@ -1,137 +1,22 @@
-// The trainer's panel (templates/_trainer.html): the reader's settings, each with
-// its range, kept in the page's address; play, pause, one step and reset; the
-// live views (trainviews.js) redrawn as the worker (trainworker.js) reports; and
-// the weights as a download. The data (text, vocabulary, the walked run's
+// The trainer's panel (templates/_trainer.html): the reader's settings
+// (trainsettings.js: each with its range, kept in the page's address) wired to a
+// run; play, pause, one step and reset; the live views (trainviews.js) redrawn as
+// the worker (trainworker.js) reports; and the weights as a download. The data (text, vocabulary, the walked run's
 // settings and the recorded bands) are data/trainer.js, from walkthrough/trainer.py.
 (() => {
   const data = window.charrnnTrainerData, views = window.charrnnTrainViews;
-  const workers = window.charrnnTrainerWorker, trainer = window.charrnnTrainer;
+  const workers = window.charrnnTrainerWorker, settingsOf = window.charrnnTrainSettings;
   const panel = document.querySelector("[data-trainer]");
-  if (!panel || !data || !views || !workers || !trainer || typeof Worker === "undefined" || typeof Blob === "undefined") return;
+  if (!panel || !data || !views || !workers || !settingsOf || typeof Worker === "undefined" || typeof Blob === "undefined") return;
   const { group } = window.charrnnSvg;
 
-  // --- the settings: each a list of values (or choices), so none can be out of range ----
-  const perDecade = (lo, hi, mantissas) => {
-    const values = [];
-    for (let e = Math.round(Math.log10(lo)); e <= Math.round(Math.log10(hi)); e++) {
-      for (const m of mantissas) {
-        const v = Number((m * 10 ** e).toPrecision(3));
-        if (v >= lo && v <= hi) values.push(v);
-      }
-    }
-    return values;
-  };
-  const plain = (v) => String(v);
-  const SETTINGS = [
-    { name: "hidden_size", label: "Hidden units", stops: [4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256], reset: true },
-    { name: "seq_len", label: "Chunk length", stops: [5, 10, 15, 20, 25, 30, 40, 50, 75, 100], reset: true,
-      show: (v) => `${v} characters` },
-    { name: "lr", label: "Learning rate", stops: perDecade(1e-4, 1, [1, 2, 3, 5]), note: "log scale" },
-    { name: "clip", label: "Clipping threshold", stops: [0, 0.25, 0.5, 1, 2, 5, 10, 20, 50],
-      show: (v) => (v > 0 ? String(v) : "none") },
-    { name: "momentum", label: "Momentum", stops: [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99] },
-    { name: "lr_decay", label: "Learning-rate decay", stops: [0.5, 0.8, 0.9, 0.95, 0.98, 0.985, 0.99, 1],
-      show: (v) => (v < 1 ? `× ${v}` : "none") },
-    { name: "lr_decay_every", label: "… every", stops: [500, 1000, 2000, 5000, 10000],
-      show: (v) => `${group(v)} steps` },
-    { name: "steps", label: "Stop after", stops: [500, 1000, 2000, 5000, 10000, 20000, 30000, 50000, 100000],
-      show: (v) => `${group(v)} steps` },
-    { name: "stop_val", label: "… or at validation loss", stops: [0, 0.6, 0.65, 0.7, 0.8, 0.9, 1, 1.2, 1.5],
-      show: (v) => (v > 0 ? `≤ ${v}` : "never") },
-    { name: "init", label: "W_hh initialisation", choices: trainer.INIT_METHODS, reset: true },
-    { name: "activation", label: "Activation", choices: window.charrnnRnn.ACTIVATIONS, reset: true },
-    { name: "freeze_whh", label: "Freeze W_hh", flag: true },
-    { name: "seed", label: "Seed", seed: true, reset: true },
-  ];
-  const MAX_SEED = 2 ** 32 - 1;
-  const byName = Object.fromEntries(SETTINGS.map((s) => [s.name, s]));
-  const defaults = { ...data.defaults, stop_val: 0 };
-  // The walked run's own value is always a stop (a site built with --steps 300 trains 300).
-  for (const s of SETTINGS) {
-    if (s.stops && !s.stops.includes(defaults[s.name])) s.stops = [...s.stops, defaults[s.name]].sort((a, b) => a - b);
-  }
-
-  /** A setting's value read from text (the address), or undefined when it is not one. */
-  const parse = (s, raw) => {
-    if (s.flag) return raw === "true" ? true : raw === "false" ? false : undefined;
-    if (s.choices) return s.choices.includes(raw) ? raw : undefined;
-    const value = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(value)) return undefined;
-    if (s.seed) return Number.isInteger(value) && value >= 0 && value <= MAX_SEED ? value : undefined;
-    return s.stops.includes(value) ? value : undefined;
-  };
-
-  // --- the settings in the address: #trainer?lr=0.03&clip=0 ---------------------------
-  const fromAddress = () => {
-    const settings = { ...defaults }, ignored = [];
-    const hash = decodeURIComponent(location.hash.slice(1));
-    if (!hash.startsWith("trainer?")) return { settings, ignored, asked: hash === "trainer" };
-    for (const [name, raw] of new URLSearchParams(hash.slice("trainer?".length))) {
-      const value = byName[name] ? parse(byName[name], raw) : undefined;
-      if (value === undefined) ignored.push(`${name}=${raw}`);
-      else settings[name] = value;
-    }
-    return { settings, ignored, asked: true };
-  };
-  const toAddress = (settings) => {
-    const changed = SETTINGS.filter((s) => settings[s.name] !== defaults[s.name])
-      .map((s) => `${s.name}=${settings[s.name]}`);
-    history.replaceState(null, "", `#trainer${changed.length ? "?" + changed.join("&") : ""}`);
-  };
-
-  // --- the controls ------------------------------------------------------------------
-  const box = panel.querySelector("[data-trainer-settings]");
-  const controls = {};
-  const shown = (s, v) => (s.show || plain)(v);
-  for (const s of SETTINGS) {
-    const id = `trainer-${s.name.replace(/_/g, "-")}`;
-    const row = document.createElement("div");
-    row.className = "trainer-setting";
-    const label = document.createElement("label");
-    label.htmlFor = id;
-    label.textContent = s.label;
-    let input, output = null;
-    if (s.stops) {
-      input = Object.assign(document.createElement("input"), { type: "range", min: "0", max: String(s.stops.length - 1), step: "1" });
-      output = document.createElement("output");
-      output.htmlFor = id;
-    } else if (s.choices) {
-      input = document.createElement("select");
-      for (const c of s.choices) input.append(new Option(c, c));
-    } else if (s.flag) {
-      input = Object.assign(document.createElement("input"), { type: "checkbox" });
-    } else {
-      input = Object.assign(document.createElement("input"), { type: "number", min: "0", max: String(MAX_SEED), step: "1", inputMode: "numeric" });
-    }
-    input.id = id;
-    row.append(label, input);
-    if (output) row.append(output);
-    if (s.note) row.append(Object.assign(document.createElement("span"), { className: "trainer-note", textContent: s.note }));
-    row.classList.toggle("trainer-flag", Boolean(s.flag));
-    box.append(row);
-    controls[s.name] = { input, output };
-  }
-
-  const showSetting = (s, value) => {
-    const { input, output } = controls[s.name];
-    if (s.stops) {
-      input.value = String(s.stops.indexOf(value));
-      output.textContent = shown(s, value);
-      input.setAttribute("aria-valuetext", shown(s, value));
-    } else if (s.flag) {
-      input.checked = value;
-    } else {
-      input.value = String(value);
-      input.removeAttribute("aria-invalid");
-    }
-  };
-  const readSetting = (s) => {
-    const { input } = controls[s.name];
-    if (s.stops) return s.stops[Number(input.value)];
-    if (s.flag) return input.checked;
-    if (s.choices) return input.value;
-    return parse(s, input.value);   // the seed: undefined while it is not a whole number in range
-  };
+  // --- the settings (trainsettings.js), in the address and in their controls -----------
+  const { SETTINGS, MAX_SEED, defaults, shown } = settingsOf.make(data.defaults);
+  const fromAddress = () => settingsOf.fromAddress(SETTINGS, defaults);
+  const toAddress = (settings) => settingsOf.toAddress(SETTINGS, defaults, settings);
+  const controls = settingsOf.controls(panel.querySelector("[data-trainer-settings]"), SETTINGS);
+  const showSetting = (s, value) => settingsOf.show(controls[s.name], s, value);
+  const readSetting = (s) => settingsOf.read(controls[s.name], s);
 
   // --- the run ------------------------------------------------------------------------
   const status = panel.querySelector("[data-trainer-status]");
