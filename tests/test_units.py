@@ -12,7 +12,7 @@ from charrnn import units as U  # noqa: N812
 from charrnn.corpus import Corpus, generate_corpus
 from charrnn.model import CharRNN
 from charrnn.train import TrainConfig
-from runner.runfiles import analyze_run, load_run
+from runner.runfiles import analyze_run, read_trained_run
 
 # Three sentences whose facts are written out by hand below, character by character.
 SENTENCES = ["the dog sleeps", "a boy eats the cake", "the man breaks a glass"]
@@ -214,7 +214,7 @@ def short_run(tmp_path_factory):
 
 def test_the_run_s_analysis_has_every_unit_and_fact(short_run):
     units = json.loads((short_run / "analysis.json").read_text())["units"]
-    run = load_run(short_run)
+    run = read_trained_run(short_run)
     H = run.config.hidden_size
     assert units["hidden_size"] == H and units["val_chars"] == len(run.data) - run.cut
     assert units["feature_order"] == [f.name for f in U.FEATURES]
@@ -237,7 +237,7 @@ def test_the_run_s_analysis_has_every_unit_and_fact(short_run):
 
 def test_the_excerpt_holds_whole_validation_sentences_and_their_states(short_run):
     units = json.loads((short_run / "analysis.json").read_text())["units"]
-    run = load_run(short_run)
+    run = read_trained_run(short_run)
     excerpt = units["excerpt"]
     start = run.cut + excerpt["start"]
     text = excerpt["text"]
