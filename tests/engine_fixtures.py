@@ -118,11 +118,11 @@ class Project:
         return path
 
     def options(self, **changes) -> Options:
-        # The fake run was made by no code at all, so it is published as runs of
-        # other code are: said so on every page.
+        # A run given here is a fake one, made by no code at all, so it is published
+        # as runs of other code are: said so on every page.
         settings = dict(out=self.out, site_src=self.site_src, package=self.package,
                         cache=self.root / ".cache", run=self.run,
-                        allow_other_code=changes.get("run", self.run) == self.run)
+                        allow_other_code=changes.get("run", self.run) is not None)
         settings.update(changes)
         return Options(**settings)
 

@@ -240,14 +240,14 @@ def _task(m):
 
 
 # This machine's seconds per run of the default matrix (train + analysis, 2 workers busy).
-MATRIX = ([(30_000, 25, 128, 17.4)] * 5 + [(30_000, 50, 64, 14.1)] * 5
+DEFAULT_MATRIX = ([(30_000, 25, 128, 17.4)] * 5 + [(30_000, 50, 64, 14.1)] * 5
           + [(30_000, 25, 64, 9.5)] * 55 + [(30_000, 25, 16, 7.0)] * 5)
 
 
 def test_the_first_estimate_of_the_time_left_is_within_a_factor_of_two():
     from runner.sweep import Progress
-    first, truth = simulate(MATRIX, 2, Progress.left)
+    first, truth = simulate(DEFAULT_MATRIX, 2, Progress.left)
     assert 0.5 < first / truth < 2, (first, truth)
     # the plain pace (time so far per run done), which this replaced, is not
-    plain, truth = simulate(MATRIX, 2, lambda p, elapsed: elapsed / p.done * (p.total - p.done))
+    plain, truth = simulate(DEFAULT_MATRIX, 2, lambda p, elapsed: elapsed / p.done * (p.total - p.done))
     assert not 0.5 < plain / truth < 2, (plain, truth)
