@@ -4,8 +4,8 @@
     python bench/bench_code_edit.py              # the default matrix
     python bench/bench_code_edit.py --steps 3000 # every run shorter
 
-In a copy of the project (charrnn/, site_src/, build.py; the runner and the
-engine are the repository's own), with the build's cache copied in when the
+In a copy of the project (charrnn/, runner/, site_src/, build.py; the engine is the
+repository's own), with the build's cache copied in when the
 repository has one:
 
 1. a plain `build.py`, which trains whatever is not cached yet;
@@ -63,7 +63,7 @@ def free_port() -> int:
 
 
 def copy_project(work: Path) -> None:
-    for name in ("charrnn", "site_src"):
+    for name in ("charrnn", "runner", "site_src"):
         shutil.copytree(ROOT / name, work / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "build.py", work / "build.py")
     if (ROOT / ".cache" / "sweep").is_dir():
@@ -79,7 +79,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         copy_project(work)
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}   # runner/ and walkthrough/; charrnn is the copy
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}   # walkthrough/; charrnn/ and runner/ are the copies
         started = time.perf_counter()
         subprocess.run([sys.executable, "build.py", *steps], cwd=work, env=env, check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

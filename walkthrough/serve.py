@@ -139,8 +139,9 @@ def rebuild(command: list[str]) -> None:
         print("rebuild failed; still serving the last good site", file=sys.stderr)
 
 
-def watch(folders: list[Path], command: list[str]) -> None:
-    seen = snapshot(folders)
+def watch(folders: list[Path], command: list[str], seen: dict[Path, tuple[int, int]]) -> None:
+    """Rebuild whenever the watched files differ from ``seen``, the state the last
+    build started from (so an edit saved while a build runs is built next)."""
     while True:
         time.sleep(POLL_SECONDS)
         now = snapshot(folders)
@@ -160,8 +161,9 @@ def serve(script: str, args: list[str], out: Path, folders: list[Path], port: in
         print(f"cannot listen on port {port}: {reason}; try another --port", file=sys.stderr)
         return 1
     try:
+        seen = snapshot(folders)   # before the first build: an edit during it counts
         rebuild(command)
-        threading.Thread(target=watch, args=(folders, command), daemon=True).start()
+        threading.Thread(target=watch, args=(folders, command, seen), daemon=True).start()
         print(f"serving {out} at http://127.0.0.1:{port}/ (Ctrl-C stops)", file=sys.stderr)
         server.serve_forever()
     except KeyboardInterrupt:
