@@ -221,7 +221,7 @@ def add(run_dir: Path, files: Mapping[str, bytes], made_by: Mapping[str, str] | 
         write_atomic(run_dir / _file_name(name), content)
     manifest["files"].update(_manifest(files)["files"])
     if made_by:
-        manifest["made_by"] = {**made_by_of(manifest), **made_by}
+        manifest["made_by"] = {**_made_by_of(manifest), **made_by}
     write_atomic(run_dir / MANIFEST, json_bytes(manifest))
 
 
@@ -237,10 +237,10 @@ def _manifest(files: Mapping[str, bytes], made_by: Mapping[str, str] | None = No
 def made_by(run_dir: Path) -> dict[str, str]:
     """The key of the code that made each step of the run ({"train": ...,
     "analysis": ...}); empty for a run written before runs recorded it."""
-    return made_by_of(_read_manifest(Path(run_dir)))
+    return _made_by_of(_read_manifest(Path(run_dir)))
 
 
-def made_by_of(manifest: dict) -> dict[str, str]:
+def _made_by_of(manifest: dict) -> dict[str, str]:
     steps = manifest.get("made_by")
     if not isinstance(steps, dict):
         return {}

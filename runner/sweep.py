@@ -47,12 +47,12 @@ PACKAGE = Path(charrnn.__file__).resolve().parent   # the code whose key names e
 
 
 def execute(config: dict) -> dict:
-    """Train and analyse one run in a scratch folder; return its files, and the key
-    of the code that made them. This runs on a worker."""
+    """Train and analyse one run in a scratch folder; return its files, and the keys
+    of the code that made them (rundir.made_by). This runs on a worker."""
     from charrnn.train import train
 
     from .console import Console
-    from .runfiles import CODE_KEY, analyze_run, write_run
+    from .runfiles import analyze_run, write_run
     with tempfile.TemporaryDirectory(prefix="charrnn-run-") as scratch:
         run_dir = Path(scratch) / "run"
         console = Console("quiet", stream=io.StringIO())
@@ -60,8 +60,7 @@ def execute(config: dict) -> dict:
         write_run(run_dir, trained, console.text)
         if trained.summary["diverged"] is None:   # a diverged run's records are kept, not analysed
             analyze_run(run_dir)
-        return {"code": CODE_KEY, "made_by": rundir.made_by(run_dir),
-                "files": rundir.read_all(run_dir)}
+        return {"made_by": rundir.made_by(run_dir), "files": rundir.read_all(run_dir)}
 
 
 def _guarded(config: dict) -> dict:
@@ -135,8 +134,8 @@ def _bring_up_to_date(experiments: Experiments, out: Path, workers: int | None,
 
         def done(task: Task, result: dict) -> None:
             problem = result.get("error") or (
-                None if result["code"] == code else
-                f"the worker ran different charrnn code (key {result['code']}, here {code}); "
+                None if set(result["made_by"].values()) == {code} else
+                f"the worker ran different charrnn code ({_keys(result['made_by'])}, here {code}); "
                 "start the workers from the same checkout")
             if problem:
                 failed[task.key] = problem

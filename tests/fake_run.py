@@ -18,7 +18,7 @@ from charrnn.config import TrainConfig
 from charrnn.data import Vocab
 from charrnn.model import CharRNN
 from charrnn.record import Recorder
-from charrnn.train import Trained
+from charrnn.train import Trained, summarise
 from runner import rundir
 from runner.runfiles import run_files
 
@@ -48,7 +48,8 @@ def write_fake_run(run_dir: Path, steps: int = 2_000, hidden: int = 8, seq_len: 
     corpus = {"num_sentences": sum(TEMPLATES.values()), "num_chars": NUM_CHARS,
               "template_counts": TEMPLATES, "word_counts": {"the": 300, "a": 290, "boy": 60},
               "char_counts": {c: 100 + i for i, c in enumerate(VOCAB)}, "entropy_floor": floor}
-    summary = fake_summary(recorder, model, floor)
+    summary = summarise(config, model, recorder, corpus, floor, None,
+                        (int(NUM_CHARS * 0.9), int(NUM_CHARS * 0.1)))
     trained = Trained(config, vocab, model, recorder, corpus, summary, 12.5, text)
     rundir.write(run_dir, run_files(trained, "fake run: nothing was trained\n"))
     if with_analysis:
@@ -98,27 +99,6 @@ def fake_recorder(rng: np.random.Generator, config: TrainConfig, model: CharRNN,
                                    "product_radius": rng.random(K),
                                    "product_eigenvalues": np.zeros((K, H), complex)})
     return recorder
-
-
-def fake_summary(recorder: Recorder, model: CharRNN, floor: float) -> dict:
-    loss, grad_norm = recorder.loss, recorder.grad_norm
-    best = int(np.argmin(recorder.val_losses))
-    return {
-        "params": model.num_params, "vocab_size": model.vocab_size, "corpus_chars": NUM_CHARS,
-        "train_chars": int(NUM_CHARS * 0.9), "val_chars": int(NUM_CHARS * 0.1),
-        "num_sentences": sum(TEMPLATES.values()), "steps": recorder.steps_done,
-        "final_loss": float(loss[-1000:].mean()), "final_val_loss": float(recorder.val_losses[-1]),
-        "best_val_loss": float(recorder.val_losses[best]),
-        "best_val_step": int(recorder.val_steps[best]),
-        "entropy_floor": floor, "uniform_loss": float(np.log(model.vocab_size)),
-        "spectral_radius_init": 1.0, "spectral_radius_final": recorder.snapshots[-1]["spectral_radius"],
-        "clipped_share": float(np.mean(grad_norm > 5)), "grad_norm_median": float(np.median(grad_norm)),
-        "grad_norm_min": float(grad_norm.min()), "grad_norm_max": float(grad_norm.max()),
-        "chunks_per_pass": 2_000, "final_lr": float(recorder.lr[-1]),
-        "recording": {"snapshots": len(recorder.snapshots), "growth": 1.3, "dense_until": 2_000,
-                      "sparse_every": 1_000, "saturated": 0.95, "jacobian_depth": 10,
-                      "sample_prefix": "the ", "sample_length": 80, "final_saturation": 0.2},
-        "diverged": None, "diverged_reason": None}
 
 
 WORDS = {"boy": "NOUN_HUMAN", "girl": "NOUN_HUMAN", "cat": "NOUN_ANIMAL", "dog": "NOUN_ANIMAL",

@@ -40,8 +40,10 @@ def provenance(package: Path, sweep: Sweep, allow_other_code: bool = False) -> P
         keys.update(made_by.values() or ["unrecorded"])
         if set(made_by.values()) != {code} and not allow_other_code:
             raise BuildError([_other_code(entry, made_by, code, package)])
-    walked = sweep.walked
-    return Provenance(code, _run_key(walked), tuple(sorted(keys)))
+    # The key the sweep names a run by: the code that trained it and its settings.
+    trained_by = _made_by(sweep.walked).get("train")
+    run_key = rundir.run_key(trained_by, sweep.walked.config) if trained_by else "unrecorded"
+    return Provenance(code, run_key, tuple(sorted(keys)))
 
 
 def _made_by(entry: Entry) -> dict[str, str]:
@@ -49,15 +51,6 @@ def _made_by(entry: Entry) -> dict[str, str]:
         return rundir.made_by(entry.path)
     except rundir.RunError as error:
         raise BuildError([Problem(shown(error.path), error.problem, error.fix)]) from None
-
-
-def _run_key(entry: Entry) -> str:
-    """A sweep's run is named by its key; a run given alone gets the key the sweep
-    would give it, from the code that trained it and its settings."""
-    if entry.path.parent.name == "runs" and (entry.path.parent.parent / rundir.INDEX).is_file():
-        return entry.path.name
-    trained_by = _made_by(entry).get("train")
-    return rundir.run_key(trained_by, entry.config) if trained_by else "unrecorded"
 
 
 def _other_code(entry: Entry, made_by: dict[str, str], code: str, package: Path) -> Problem:

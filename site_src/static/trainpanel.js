@@ -1,8 +1,9 @@
 // The trainer's panel (templates/_trainer.html): the reader's settings
 // (trainsettings.js: each with its range, kept in the page's address) wired to a
 // run; play, pause, one step and reset; the live views (trainviews.js) redrawn as
-// the worker (trainworker.js) reports; and the weights as a download. The data (text, vocabulary, the walked run's
-// settings and the recorded bands) are data/trainer.js, from walkthrough/trainer.py.
+// the worker (trainworker.js) reports; and the weights as a download. The data
+// (text, vocabulary, the walked run's settings and the recorded bands) are
+// data/trainer.js, from walkthrough/trainer.py.
 (() => {
   const data = window.charrnnTrainerData, views = window.charrnnTrainViews;
   const workers = window.charrnnTrainerWorker, settingsOf = window.charrnnTrainSettings;

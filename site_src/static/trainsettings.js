@@ -17,6 +17,8 @@
     return values;
   };
   const MAX_SEED = 2 ** 32 - 1;
+  /** A setting's value as the panel prints it. */
+  const shown = (s, v) => (s.show || String)(v);
 
   /** The settings, with ``walked`` (the walked run's settings) as the defaults: its
    * own value is always a stop (a site built with --steps 300 trains 300). */
@@ -46,7 +48,6 @@
     for (const s of SETTINGS) {
       if (s.stops && !s.stops.includes(defaults[s.name])) s.stops = [...s.stops, defaults[s.name]].sort((a, b) => a - b);
     }
-    const shown = (s, v) => (s.show || String)(v);
     return { SETTINGS, MAX_SEED, defaults, shown };
   };
 
@@ -120,7 +121,7 @@
 
   const show = ({ input, output }, s, value) => {
     if (s.stops) {
-      const text = (s.show || String)(value);
+      const text = shown(s, value);
       input.value = String(s.stops.indexOf(value));
       output.textContent = text;
       input.setAttribute("aria-valuetext", text);
