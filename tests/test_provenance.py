@@ -66,7 +66,7 @@ def test_a_run_of_this_code_builds_and_the_footer_names_both_keys(trained):
     key = rundir.run_key(code, rundir.read_json(run, "config.json"))
     for name, html in pages(project).items():
         assert WARNING not in html, name
-        assert f"Figures from run <code>{key}</code>, made by code" in html, name
+        assert f"Figures from run\n  <code>{key}</code>, made by\n  code <code>{code}</code>" in html, name
         assert f"code shown: <code>{code}</code> (the same)" in html, name
 
 
@@ -105,6 +105,11 @@ def test_a_run_that_does_not_say_which_code_made_it_is_refused(trained, tmp_path
     refused = build(project, unrecorded)
     assert refused.returncode == 1, refused.stderr
     assert "does not record" in refused.stderr and "--allow-other-code" in refused.stderr
+    allowed = build(project, unrecorded, "--allow-other-code")
+    assert allowed.returncode == 0, allowed.stderr
+    for name, html in pages(project).items():
+        assert WARNING in html and "made by code the runs do not record;" in html, name
+        assert "Figures made by\n  code the runs do not record;" in html, name   # no run key
 
 
 def test_the_sweep_trains_again_a_cached_run_of_other_code(trained, tmp_path):

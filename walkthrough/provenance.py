@@ -20,7 +20,7 @@ from .run import Entry, Sweep
 @dataclass(frozen=True)
 class Provenance:
     code_key: str                 # the code the pages show: the package's syntax trees
-    run_key: str                  # the run the sections walk through
+    run_key: str | None           # the run the sections walk through (None: not recorded)
     made_by: tuple[str, ...]      # every key of code that made a run behind the figures
 
     @property
@@ -42,7 +42,7 @@ def provenance(package: Path, sweep: Sweep, allow_other_code: bool = False) -> P
             raise BuildError([_other_code(entry, made_by, code, package)])
     # The key the sweep names a run by: the code that trained it and its settings.
     trained_by = _made_by(sweep.walked).get("train")
-    run_key = rundir.run_key(trained_by, sweep.walked.config) if trained_by else "unrecorded"
+    run_key = rundir.run_key(trained_by, sweep.walked.config) if trained_by else None
     return Provenance(code, run_key, tuple(sorted(keys)))
 
 
