@@ -1,7 +1,7 @@
 // The page trainer's settings: the reference's "try this" list, each a list of
 // values (or choices), so that none can be out of range; read from and written to
-// the page's address (#trainer?lr=0.03&clip=0), so that a link gives the same run;
-// and one control for each. trainpanel.js wires them to a run.
+// the page's address (address.js: ?trainer.lr=0.03&trainer.clip=0), so that a link
+// gives the same run; and one control for each. trainpanel.js wires them to a run.
 (() => {
   const { group } = window.charrnnSvg;
 
@@ -61,23 +61,30 @@
     return s.stops.includes(value) ? value : undefined;
   };
 
-  // --- the settings in the address: #trainer?lr=0.03&clip=0 ---------------------------
+  // --- the settings in the address: ?trainer.lr=0.03&trainer.clip=0 ---------------------
+  // Links made before the address held every view's state said #trainer?lr=0.03&clip=0;
+  // they still give their run, and the address is rewritten in today's form.
+  const address = window.charrnnAddress.view("trainer");
   const fromAddress = (list, defaults) => {
-    const byName = Object.fromEntries(list.map((s) => [s.name, s]));
+    const parsers = Object.fromEntries(list.map((s) => [s.name, (raw) => parse(s, raw)]));
     const settings = { ...defaults }, ignored = [];
-    const hash = decodeURIComponent(location.hash.slice(1));
-    if (!hash.startsWith("trainer?")) return { settings, ignored, asked: hash === "trainer" };
-    for (const [name, raw] of new URLSearchParams(hash.slice("trainer?".length))) {
-      const value = byName[name] ? parse(byName[name], raw) : undefined;
-      if (value === undefined) ignored.push(`${name}=${raw}`);
-      else settings[name] = value;
+    const asked = location.hash === "#trainer" || address.has();
+    const old = window.charrnnAddress.legacy("trainer");
+    if (old) {
+      for (const [name, raw] of old) {
+        const value = parsers[name] ? parsers[name](raw) : undefined;
+        if (value === undefined) ignored.push(`${name}=${raw}`);
+        else settings[name] = value;
+      }
     }
-    return { settings, ignored, asked: true };
+    const given = address.read(parsers);
+    Object.assign(settings, given.values);
+    ignored.push(...given.ignored);
+    if (old) toAddress(list, defaults, settings);
+    return { settings, ignored, asked: asked || Boolean(old) };
   };
   const toAddress = (list, defaults, settings) => {
-    const changed = list.filter((s) => settings[s.name] !== defaults[s.name])
-      .map((s) => `${s.name}=${settings[s.name]}`);
-    history.replaceState(null, "", `#trainer${changed.length ? "?" + changed.join("&") : ""}`);
+    address.write(Object.fromEntries(list.map((s) => [s.name, settings[s.name]])), defaults);
   };
 
   // --- the controls: a slider over the stops, a menu, a box, or a number -------------------

@@ -8,7 +8,7 @@
     assert_clean(page)   fails, listing every console error, uncaught exception, failed
                          request and request leaving the site seen so far on the page.
     settle(page)         waits two animation frames and a task, so late errors land.
-    site_url(site_dir, rel_path, hash="") -> the page's file:// URL.
+    site_url(site_dir, rel_path, hash="", query="") -> the page's file:// URL.
     expected_pages()     "index.html" and "sections/<id>.html" for every section YAML
                          (usable at collection time, for parametrize).
     missing(reason)      a tool is absent: pytest.fail under CI=true, else pytest.skip.
@@ -68,10 +68,11 @@ def expected_pages() -> list[str]:
     return ["index.html"] + [f"sections/{id_}.html" for id_ in ids]
 
 
-def site_url(site_dir: Path, rel_path: str, hash: str = "") -> str:
+def site_url(site_dir: Path, rel_path: str, hash: str = "", query: str = "") -> str:
     path = site_dir / rel_path
     assert path.is_file(), f"the build wrote no {rel_path}"
-    return path.as_uri() + (f"#{hash.lstrip('#')}" if hash else "")
+    return (path.as_uri() + (f"?{query.lstrip('?')}" if query else "")
+            + (f"#{hash.lstrip('#')}" if hash else ""))
 
 
 @dataclass

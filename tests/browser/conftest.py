@@ -16,7 +16,7 @@ Fixtures (helpers such as assert_clean and recorder are in browser_support.py):
                        page.goto(site_url(site_dir, rel)) yourself.
     open_page          function: open_page(rel_path="index.html", width=1280,
                        height=900, color_scheme="light", hash="", javascript=True,
-                       fresh=False) -> a watched page loaded from file://. Pages are
+                       fresh=False, query="") -> a watched page loaded from file://. Pages are
                        pooled per settings across the session (storage cleared and
                        recorder reset on reuse); fresh=True gives a new context.
     axe_js             session: Path of axe-core's axe.min.js (npm, installed by
@@ -167,7 +167,8 @@ def _reuse(pool, browser, key):
 @pytest.fixture
 def open_page(new_context, site_dir, browser, _page_pool):
     """open_page(rel_path, width=1280, height=900, color_scheme="light", hash="",
-    javascript=True, fresh=False) -> a watched page showing the site's page.
+    javascript=True, fresh=False, query="") -> a watched page showing the site's page
+    (query: the address's query string, the views' state, without the "?").
 
     The page comes from a pool shared by the session (storage cleared, recorder
     reset, mouse at the corner), or, with fresh=True, from a new context that
@@ -175,13 +176,13 @@ def open_page(new_context, site_dir, browser, _page_pool):
     return the same page: pass fresh=True to hold two at once."""
     def open_(rel_path: str = "index.html", width: int = 1280, height: int = 900,
               color_scheme: str = "light", hash: str = "", javascript: bool = True,
-              fresh: bool = False):
+              fresh: bool = False, query: str = ""):
         if fresh:
             _context, page = new_context(width, height, color_scheme,
                                          java_script_enabled=javascript)
         else:
             page = _reuse(_page_pool, browser, (width, height, color_scheme, javascript))
-        page.goto(site_url(site_dir, rel_path, hash), wait_until="load")
+        page.goto(site_url(site_dir, rel_path, hash, query), wait_until="load")
         if javascript:
             settle(page)
         return page

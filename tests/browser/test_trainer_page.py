@@ -75,10 +75,12 @@ def test_a_run_through_the_buttons_redraws_every_view(open_page):
 
 
 def test_the_same_address_trains_the_same_run(open_page):
-    address = "trainer?hidden_size=16&lr=0.03&clip=1&seed=7&activation=sigmoid"
+    settings = "hidden_size=16&lr=0.03&clip=1&seed=7&activation=sigmoid"
+    query = "&".join(f"trainer.{pair}" for pair in settings.split("&"))
     runs = []
-    for fresh in (False, True):
-        page = open_page(PAGE, hash=address, fresh=fresh)
+    # today's address, and the form links had before every view kept its state
+    for fresh, where in ((False, {"query": query}), (True, {"hash": f"trainer?{settings}"})):
+        page = open_page(PAGE, fresh=fresh, **where)
         assert page.evaluate("() => window.charrnnTrainPanel.settings()")["hidden_size"] == 16
         assert page.input_value("#trainer-activation") == "sigmoid"
         assert page.input_value("#trainer-seed") == "7"
@@ -88,17 +90,22 @@ def test_the_same_address_trains_the_same_run(open_page):
         runs.append(losses(page))
         assert_clean(page)
     assert runs[0] == runs[1] and len(runs[0]) == 300
+    # the old form is rewritten in today's, with the anchor kept
+    page.evaluate("window.charrnnAddress.flush()")
+    assert page.evaluate("location.hash") == "#trainer"
+    assert sorted(page.evaluate("location.search")[1:].split("&")) == sorted(query.split("&"))
     # Another seed is another run, and the address follows the controls.
     page.fill("#trainer-seed", "8")
     page.dispatch_event("#trainer-seed", "change")
-    assert "seed=8" in page.evaluate("location.hash")
+    page.wait_for_function("location.search.includes('trainer.seed=8')")
+    assert page.evaluate("location.hash") == "#trainer"
     page.click("[data-trainer-play]")
     wait_until_over(page)
     assert losses(page) != runs[0]
 
 
 def test_a_diverging_setting_stops_cleanly_with_charrnns_message(open_page):
-    page = open_page(PAGE, hash="trainer?lr=1&clip=0&momentum=0.9&activation=relu")
+    page = open_page(PAGE, query="trainer.lr=1&trainer.clip=0&trainer.momentum=0.9&trainer.activation=relu")
     page.click("[data-trainer-play]")
     assert wait_until_over(page) == "diverged"
     status = page.inner_text("[data-trainer-status]")
@@ -111,7 +118,8 @@ def test_a_diverging_setting_stops_cleanly_with_charrnns_message(open_page):
 
 
 def test_a_value_outside_a_settings_range_is_not_taken(open_page):
-    page = open_page(PAGE, hash="trainer?lr=7&hidden_size=-3&bogus=1&momentum=0.9")
+    page = open_page(PAGE, query="trainer.lr=7&trainer.hidden_size=-3&trainer.bogus=1"
+                                 "&trainer.momentum=0.9")
     settings = page.evaluate("() => window.charrnnTrainPanel.settings()")
     defaults = page.evaluate("() => window.charrnnTrainerData.defaults")
     assert settings["lr"] == defaults["lr"] and settings["hidden_size"] == defaults["hidden_size"]
@@ -129,7 +137,7 @@ def test_a_value_outside_a_settings_range_is_not_taken(open_page):
 
 
 def test_the_optimiser_settings_change_while_it_trains(open_page):
-    page = open_page(PAGE, hash="trainer?steps=5000")
+    page = open_page(PAGE, query="trainer.steps=5000")
     page.click("[data-trainer-play]")
     page.wait_for_function("() => window.charrnnTrainPanel.state().step > 50")
     slider = page.locator("#trainer-lr")
@@ -145,7 +153,7 @@ def test_the_optimiser_settings_change_while_it_trains(open_page):
 
 
 def test_the_weights_download_as_a_checkpoint(open_page, tmp_path):
-    page = open_page(PAGE, hash="trainer?hidden_size=8")
+    page = open_page(PAGE, query="trainer.hidden_size=8")
     page.click("[data-trainer-play]")
     wait_until_over(page)
     with page.expect_download() as download:
@@ -200,13 +208,13 @@ def test_without_javascript_one_sentence_says_what_the_panel_would_do(open_page)
 def test_screenshots_of_the_panel_before_during_and_after_a_run(open_page, screenshot_dir, scheme, width):
     name = f"trainer-{width}-{scheme}"
     # during: a long run, caught while it trains; before and after: a short one
-    page = open_page(PAGE, width=width, height=900, color_scheme=scheme, hash="trainer?steps=20000")
+    page = open_page(PAGE, width=width, height=900, color_scheme=scheme, query="trainer.steps=20000")
     page.click("[data-trainer-play]")
     page.wait_for_function("() => window.charrnnTrainPanel.state().step >= 400")
     page.locator("[data-trainer]").screenshot(path=screenshot_dir / f"{name}-during.png")
     assert page.evaluate(STATUS) == "running"
     page.click("[data-trainer-play]")
-    page = open_page(PAGE, width=width, height=900, color_scheme=scheme, hash="trainer?steps=2000")
+    page = open_page(PAGE, width=width, height=900, color_scheme=scheme, query="trainer.steps=2000")
     page.locator("[data-trainer]").screenshot(path=screenshot_dir / f"{name}-before.png")
     page.click("[data-trainer-play]")
     assert wait_until_over(page) == "finished"
