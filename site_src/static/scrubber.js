@@ -13,9 +13,13 @@
 // static charts' colours and fonts (charts.css), and a panel with a static twin
 // (a figure marked data-scrub-twin) takes that figure's place once it runs.
 // Without JavaScript the scrubber stays hidden and the static charts remain.
+//
+// The step shown and the run picked are kept in the page's address (address.js:
+// ?scrub.step=250&scrub.run=clip-1), so a link opens the scrubber where it was.
 (() => {
   const { fmt, group, atOrBefore } = window.charrnnSvg;
   const { panels, prepare } = window.charrnnScrubPanels;   // scrubpanels.js
+  const address = window.charrnnAddress.view("scrub");
 
   // --- the scrubbers on the page ------------------------------------------------------------
   const states = new Map();   // scrubber element -> { data, index, draw }
@@ -32,6 +36,7 @@
 
     state.draw = () => {
       const d = state.data, i = state.index, step = d.steps[i];
+      address.write({ step }, { step: d.steps[d.steps.length - 1] });   // the last step needs no mention
       output.textContent = String(step);
       range.value = String(i);
       range.setAttribute("aria-valuetext", `step ${group(step)} (${i + 1} of ${d.steps.length} recorded)`);
@@ -88,13 +93,14 @@
     return state;
   };
 
-  /** Draw every scrubber of the page from `data`, keeping each one's step where it can. */
-  const show = (data) => {
+  /** Draw every scrubber of the page from `data`, at `wanted` (a step) if given, else
+   *  keeping each one's step where it can. */
+  const show = (data, wanted = null) => {
     if (!data || !data.steps || !data.steps.length) return;
     const d = prepare(data);
     for (const scrubber of document.querySelectorAll("[data-scrubber]")) {
       const state = states.get(scrubber) || bind(scrubber);
-      const step = state.data ? state.data.steps[state.index] : Infinity;
+      const step = wanted ?? (state.data ? state.data.steps[state.index] : Infinity);
       state.data = d;
       state.index = Number.isFinite(step) ? atOrBefore(d.steps, step) : d.steps.length - 1;
       scrubber.querySelector('input[type="range"]').max = String(d.steps.length - 1);
@@ -119,6 +125,7 @@
     const status = select.parentElement.querySelector("[data-scrubber-run-status]");
     select.addEventListener("change", () => {
       const option = select.selectedOptions[0];
+      address.write({ run: option.value }, { run: "" });   // "": the walked run
       if (!option.value) { status.textContent = ""; return show(walked()); }
       status.textContent = "loading…";
       load(option.value, option.dataset.src).then((data) => {
@@ -134,6 +141,29 @@
   const walked = () => (window.charrnnWeights
     ? { ...window.charrnnSnapshots, weights: window.charrnnWeights } : window.charrnnSnapshots);
 
+  // --- the start: the step and run the address asks for, if the page has them -------------
+  const runs = [...document.querySelectorAll("[data-scrubber-run] option")].map((o) => o.value).filter(Boolean);
+  const asked = address.read({
+    step: (raw) => (/^\d+$/.test(raw) ? Number(raw) : undefined),
+    run: (raw) => (runs.includes(raw) ? raw : undefined),
+  });
+  const first = walked();
+  let { step = null } = asked.values;
+  if (step !== null && !(first && first.steps && first.steps.includes(step))) {
+    asked.ignored.push(`scrub.step=${step}`);   // a step this run did not record
+    step = null;
+  }
+
   window.charrnnScrubber = { show };
-  show(walked());
+  show(first, step);
+  if (asked.values.run) {
+    for (const select of document.querySelectorAll("[data-scrubber-run]")) {
+      select.value = asked.values.run;
+      select.dispatchEvent(new Event("change"));   // loads it, then draws it at the same step
+    }
+  }
+  for (const note of document.querySelectorAll("[data-scrubber-address]")) {
+    note.textContent = window.charrnnAddress.ignoredSentence(asked.ignored);
+    note.hidden = !asked.ignored.length;
+  }
 })();

@@ -1,0 +1,113 @@
+"""Every view's state in the page's address (site_src/static/address.js), from
+file://: set through the controls, the address follows; the same address opened
+in a new browser shows the same state and the same drawing or text; a value the
+view does not have is ignored and said so, and nothing breaks; the hash stays
+the anchors' and the notes' (a note's permalink works beside the state, and
+following an anchor keeps it). The trainer's settings: test_trainer_page.py.
+
+Keys: scrub.step, scrub.run (the scrubber); live.prefix, live.temperature,
+live.seed (the live model); units.unit, units.network (the unit picker).
+"""
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+import test_interactive
+import test_unit_picker
+from browser_support import assert_clean
+from test_interactive import panel_state
+
+# the fixtures of the views' own tests
+scrubber_pages = test_interactive.scrubber_pages
+live_page = test_interactive.live_page
+units_page = test_unit_picker.units_page
+recorded = test_unit_picker.recorded
+
+BPTT = "sections/backpropagation-through-time.html"
+
+
+def state_in_address(page) -> tuple[dict[str, str], str]:
+    """The address's query as a dict, and its hash, once pending changes are written."""
+    page.evaluate("window.charrnnAddress.flush()")
+    parts = urlsplit(page.url)
+    return dict(parse_qsl(parts.query, keep_blank_values=True)), parts.fragment
+
+
+def query_of(page) -> str:
+    page.evaluate("window.charrnnAddress.flush()")
+    return urlsplit(page.url).query
+
+
+# --- the scrubber --------------------------------------------------------------------
+
+def scrubber_state(page) -> dict:
+    return {"step": page.locator("output[data-scrubber-step]").inner_text(),
+            "run": page.locator("[data-scrubber-run]").input_value(),
+            "panels": panel_state(page)}
+
+
+def wait_for_run(page, name: str) -> None:
+    page.wait_for_function(f"(window.charrnnRuns || {{}})[{name!r}] !== undefined")
+    page.wait_for_function("!document.querySelector('[data-scrubber-run-status]').textContent")
+
+
+def test_the_scrubber_s_step_and_run_travel_in_the_address(open_page, scrubber_pages):
+    rel = next(r for r in scrubber_pages if "eigenvalue" in r)
+    page = open_page(rel)
+    steps = page.evaluate("window.charrnnSnapshots.steps")
+    assert state_in_address(page) == ({}, "")          # the default state: a bare address
+    slider = page.locator("[data-scrubber] input[type=range]")
+    slider.focus()
+    page.keyboard.press("Home")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    page.locator("[data-scrubber-run]").select_option("clip-1")
+    wait_for_run(page, "clip-1")
+    query, _hash = state_in_address(page)
+    assert query == {"scrub.step": str(steps[2]), "scrub.run": "clip-1"}
+    shown = scrubber_state(page)
+    assert shown["step"] == str(steps[2])
+
+    again = open_page(rel, query=query_of(page), fresh=True)
+    wait_for_run(again, "clip-1")
+    assert scrubber_state(again) == shown                 # the same step, run and drawings
+    # back to the walked run's last step: the address is bare again
+    again.locator("[data-scrubber-run]").select_option("")
+    again.locator("[data-scrubber] input[type=range]").focus()
+    again.keyboard.press("End")
+    assert state_in_address(again) == ({}, "")
+    assert again.locator("[data-scrubber-address]").is_hidden()
+    assert_clean(page)
+    assert_clean(again)
+
+
+def test_a_scrubber_value_it_does_not_have_is_ignored_and_said(open_page, scrubber_pages):
+    rel = next(r for r in scrubber_pages if "eigenvalue" in r)
+    page = open_page(rel, query="scrub.step=7777777&scrub.run=no-such-run&scrub.speed=2")
+    steps = page.evaluate("window.charrnnSnapshots.steps")
+    assert page.locator("output[data-scrubber-step]").inner_text() == str(steps[-1])
+    assert page.locator("[data-scrubber-run]").input_value() == ""
+    note = page.locator("[data-scrubber-address]")
+    assert note.is_visible()
+    for asked in ("scrub.step=7777777", "scrub.run=no-such-run", "scrub.speed=2"):
+        assert asked in note.inner_text()
+    assert panel_state(page) and all("<" in svg for svg in panel_state(page).values())
+    assert_clean(page)
+
+
+def test_a_note_permalink_works_beside_the_state_and_anchors_keep_it(open_page, scrubber_pages):
+    rel = BPTT if BPTT in scrubber_pages else scrubber_pages[0]
+    page = open_page(rel)
+    note = page.eval_on_selector(".note", "(n) => ({id: n.id, first: +n.dataset.first})")
+    steps = page.evaluate("window.charrnnSnapshots.steps")
+    page = open_page(rel, query=f"scrub.step={steps[1]}", hash=note["id"], fresh=True)
+    assert page.locator("output[data-scrubber-step]").inner_text() == str(steps[1])
+    assert page.eval_on_selector_all(".note.active", "(ns) => ns.map((n) => n.id)") == [note["id"]]
+    assert page.locator(f"#L{note['first']}.hl").count() == 1
+    # following an anchor of the page changes the hash and keeps the state
+    page.locator("h1 a.anchor").click()
+    query, hash_ = state_in_address(page)
+    assert query == {"scrub.step": str(steps[1])} and hash_ == page.evaluate(
+        "document.querySelector('h1').id")
+    assert page.locator("output[data-scrubber-step]").inner_text() == str(steps[1])
+    assert_clean(page)
