@@ -26,13 +26,14 @@ from charrnn.data import Vocab  # noqa: E402
 from charrnn.train import load_corpus, train  # noqa: E402
 from runner.console import Console  # noqa: E402
 
-SCRIPTS = ("rnn.js", "eigen.js", "trainer.js", "trainworker.js")
+SCRIPTS = ("kernels.js", "rnn.js", "eigen.js", "trainer.js", "trainworker.js")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-extensions"]
 
 
 def page_rate(cfg: TrainConfig, folder: Path) -> tuple[float, float, str]:
-    """Steps per second of the page's worker, the seconds it took, and how it ended."""
+    """Steps per second of the page's worker, the seconds it took, how it ended and
+    what computed its products (WebAssembly or JavaScript)."""
     from playwright.sync_api import sync_playwright
     for name in SCRIPTS:
         shutil.copy(REPO / "site_src" / "static" / name, folder / name)
@@ -48,10 +49,10 @@ def page_rate(cfg: TrainConfig, folder: Path) -> tuple[float, float, str]:
             const started = performance.now();
             const r = await window.charrnnTrainerWorker.trainToEnd({ config, text, vocab });
             const seconds = (performance.now() - started) / 1000;
-            return { seconds, steps: r.losses.length, status: r.status };
+            return { seconds, steps: r.losses.length, status: r.status, kernels: r.kernels };
         }""", {"config": cfg.to_dict(), "text": text, "vocab": list(Vocab.from_text(text).chars)})
         browser.close()
-    return result["steps"] / result["seconds"], result["seconds"], result["status"]
+    return result["steps"] / result["seconds"], result["seconds"], f"{result['status']}, {result['kernels']}"
 
 
 def python_rate(cfg: TrainConfig) -> tuple[float, float]:

@@ -6,13 +6,14 @@
 //
 // The module is one function with no free variables, so that a Web Worker can be
 // built from its own text: a page opened from file:// may not start a worker from
-// a script's URL, but it may from a Blob (trainpanel.js builds one from
+// a script's URL, but it may from a Blob (trainworker.js builds one from
 // charrnnRnn.factory). Call sites pass everything in; nothing here touches the page.
+// Its one argument is kernels.js's WebAssembly, as base64 (see arena below).
 (function install(factory) {
-  const api = factory();
+  const api = factory(self.charrnnKernels || "");
   api.factory = factory;
   self.charrnnRnn = api;
-})(function charrnnRnn() {
+})(function charrnnRnn(kernelsBase64) {
   "use strict";
 
   // --- activations --------------------------------------------------------------
@@ -41,22 +42,31 @@
   const flat = (value) => (value instanceof Float64Array ? value
     : Float64Array.from(Array.isArray(value) && Array.isArray(value[0]) ? value.flat() : value));
 
-  /** A network: its sizes, its activation's code and its parameters (each flat, row-major).
-   *  `params` maps names to nested lists or flat arrays; missing ones start at zero. */
-  const network = ({ vocabSize: V, hiddenSize: H, embeddingDim: E = 0, activation = "tanh" }, params = {}) => {
+  /** How many numbers the parameters hold. */
+  const parameterCount = (V, H, E = 0) =>
+    Object.values(shapes(V, H, E)).reduce((total, shape) => total + shape.reduce((a, b) => a * b, 1), 0);
+
+  /** A network: its sizes, its activation's code and its parameters (each flat, row-major),
+   *  copied into `arena` (below). `params` maps names to nested lists or flat arrays;
+   *  missing ones start at zero. */
+  const network = ({ vocabSize: V, hiddenSize: H, embeddingDim: E = 0, activation = "tanh" }, params = {},
+                   arena = plainArena) => {
     const act = ACTIVATIONS.indexOf(activation);
     if (act < 0) throw new Error(`unknown activation ${activation}; choose one of ${ACTIVATIONS.join(", ")}`);
-    const net = { V, H, E, D: E || V, act, activation, names: paramNames(E), shapes: shapes(V, H, E) };
+    const net = { V, H, E, D: E || V, act, activation, names: paramNames(E), shapes: shapes(V, H, E), arena };
     for (const name of net.names) {
       const size = net.shapes[name].reduce((a, b) => a * b, 1);
-      net[name] = params[name] === undefined ? new Float64Array(size) : flat(params[name]);
-      if (net[name].length !== size) throw new Error(`${name} holds ${net[name].length} numbers, not ${size}`);
+      net[name] = arena.alloc(size);
+      if (params[name] === undefined) continue;
+      const given = flat(params[name]);
+      if (given.length !== size) throw new Error(`${name} holds ${given.length} numbers, not ${size}`);
+      net[name].set(given);
     }
     return net;
   };
 
   /** Zeroed arrays shaped like the network's parameters (gradients, velocities). */
-  const zerosLike = (net) => Object.fromEntries(net.names.map((name) => [name, new Float64Array(net[name].length)]));
+  const zerosLike = (net) => Object.fromEntries(net.names.map((name) => [name, net.arena.alloc(net[name].length)]));
 
   // --- one step, for sampling (CharRNN.step) ----------------------------------------------
   /** Read one character (its index) from state h; returns [new state, next-character
@@ -96,8 +106,9 @@
 
   // --- the three products the passes are made of ----------------------------------------
   // Each takes four rows (or four time steps) at once: one load of the shared vector
-  // then serves four multiply-adds, which roughly halves the time of the plain loop
-  // (bench/bench_trainer_page.py). Within a sum the terms are still added in order.
+  // then serves four multiply-adds, which roughly halves the time of the plain loop.
+  // kernels.wat holds the same three in WebAssembly, two numbers per instruction;
+  // these are the reference, and what runs where WebAssembly cannot.
 
   /** out[o + r] = sum_j W[r, j] x[xo + j] for the `rows` × `cols` matrix W. */
   const matVec = (W, rows, cols, x, xo, out, o) => {
@@ -161,12 +172,76 @@
     }
   };
 
+  // --- where the numbers live -------------------------------------------------------------
+  // An arena hands out the Float64Arrays a network computes on, and the products that
+  // work on them. The plain one uses ordinary arrays and the JavaScript products. The
+  // WebAssembly one carves the arrays out of one WebAssembly memory, so the kernels
+  // read the network's own numbers where they lie: no copy in or out. Its size is
+  // fixed when it is made, because growing a memory would detach every array in it.
+  const plainArena = {
+    name: "JavaScript", alloc: (n) => new Float64Array(n),
+    kernels: { matVec, addTransposedMatVec, addOuterProducts },
+  };
+
+  let compiled;   // the kernels' WebAssembly.Module, compiled once; null if it cannot be
+  const kernelModule = () => {
+    if (compiled !== undefined) return compiled;
+    compiled = null;
+    try {
+      if (kernelsBase64 && typeof WebAssembly === "object") {
+        const bytes = Uint8Array.from(atob(kernelsBase64), (c) => c.charCodeAt(0));
+        compiled = new WebAssembly.Module(bytes);   // throws where SIMD is not supported
+      }
+    } catch {
+      compiled = null;
+    }
+    return compiled;
+  };
+
+  /** An arena of `doubles` numbers in WebAssembly memory, or null when this browser
+   *  cannot run the kernels. */
+  const wasmArena = (doubles) => {
+    const module = kernelModule();
+    if (!module) return null;
+    const pages = Math.max(1, Math.ceil((8 * doubles) / 65536));
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+    const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    const { buffer } = memory;
+    let used = 0;
+    const alloc = (n) => {
+      if (used + n > doubles) throw new Error(`the arena holds ${doubles} numbers; ${used + n} were asked for`);
+      const array = new Float64Array(buffer, 8 * used, n);
+      used += n;
+      return array;
+    };
+    // A byte address in the memory; an array from elsewhere would be read as garbage.
+    const at = (array, offset = 0) => {
+      if (array.buffer !== buffer) throw new Error("a kernel was given an array from outside its arena");
+      return array.byteOffset + 8 * offset;
+    };
+    const kernels = {
+      matVec: (W, rows, cols, x, xo, out, o) => k.matVec(at(W), rows, cols, at(x, xo), at(out, o)),
+      addTransposedMatVec: (W, rows, cols, g, go, out, o) =>
+        k.addTransposedMatVec(at(W), rows, cols, at(g, go), at(out, o)),
+      addOuterProducts: (G, rows, cols, A, ao, B, bo, T) =>
+        k.addOuterProducts(at(G), rows, cols, at(A, ao), at(B, bo), T),
+    };
+    return { name: "WebAssembly", alloc, kernels };
+  };
+
+  /** Room for `doubles` numbers: in WebAssembly memory when the browser can run the
+   *  kernels and `wasm` is not false, else in plain arrays. */
+  const arena = (doubles, { wasm = true } = {}) => (wasm && wasmArena(doubles)) || plainArena;
+
   // --- forward and backward over a chunk (CharRNN.forward, CharRNN.backward) -------------
+  /** How many numbers workspace() takes from the arena. */
+  const workspaceSize = (V, H, T) => (T + 1) * H + T * V + 2 * T * H;
+
   /** Room for a chunk of up to `T` positions: the hidden states, the predicted
    *  distributions and the backward pass's per-position factors. */
   const workspace = (net, T) => ({
-    T, hs: new Float64Array((T + 1) * net.H), probs: new Float64Array(T * net.V),
-    dh: new Float64Array(T * net.H), da: new Float64Array(T * net.H),
+    T, hs: net.arena.alloc((T + 1) * net.H), probs: net.arena.alloc(T * net.V),
+    dh: net.arena.alloc(T * net.H), da: net.arena.alloc(T * net.H),
   });
 
   /** The forward pass over positions start..start+T-1 of `data` (character indices;
@@ -175,6 +250,7 @@
    *  cross-entropy in nats. */
   const forward = (net, data, start, T, h0, ws) => {
     const { V, H, act, W_xh, W_hh, W_hy, b_h, b_y } = net;
+    const { matVec } = net.arena.kernels;
     const { hs, probs } = ws;
     hs.set(h0.subarray(0, H), 0);
     // Only the recurrence is sequential: h_t needs h_{t-1}.
@@ -210,6 +286,7 @@
    *  over ws.probs: call it once per forward. */
   const backward = (net, data, start, T, ws, grads, freezeWhh = false) => {
     const { V, H, act, W_hh, W_hy } = net;
+    const { addTransposedMatVec, addOuterProducts } = net.arena.kernels;
     const { hs, probs: dy, dh, da } = ws;
     for (const name of net.names) grads[name].fill(0);
     const { W_xh: gxh, W_hh: ghh, W_hy: ghy, b_h: gbh, b_y: gby } = grads;
@@ -312,7 +389,7 @@
   };
 
   return {
-    ACTIVATIONS, paramNames, shapes, network, zerosLike, step, softmax, workspace, forward, backward,
-    clipGradients, generator, warmUp, withTemperature, sample,
+    ACTIVATIONS, paramNames, shapes, parameterCount, network, zerosLike, step, softmax, arena,
+    workspaceSize, workspace, forward, backward, clipGradients, generator, warmUp, withTemperature, sample,
   };
 });

@@ -157,18 +157,22 @@
 
   /** A training run: `cfg` holds TrainConfig's fields, `data` is prepare()'s, and
    *  `weights` (optional) the initial parameters by name; else they are drawn from
-   *  the seed. step() trains one step and says what happened. */
+   *  the seed. `options.wasm` false keeps to the JavaScript products (rnn.arena).
+   *  step() trains one step and says what happened. */
   class Run {
-    constructor(cfg, data, weights = null) {
+    constructor(cfg, data, weights = null, options = {}) {
       this.cfg = { ...cfg };
       this.data = data;
-      const V = data.vocab.length, H = cfg.hidden_size;
-      this.net = rnn.network({ vocabSize: V, hiddenSize: H, activation: cfg.activation }, weights || {});
+      const V = data.vocab.length, H = cfg.hidden_size, valT = Math.max(data.contextLength, data.valLength);
+      // the network, its gradients and velocities, and the two workspaces, in one arena
+      const doubles = 3 * rnn.parameterCount(V, H) + rnn.workspaceSize(V, H, cfg.seq_len) + rnn.workspaceSize(V, H, valT);
+      const arena = rnn.arena(doubles, { wasm: options.wasm !== false });
+      this.net = rnn.network({ vocabSize: V, hiddenSize: H, activation: cfg.activation }, weights || {}, arena);
       if (!weights) initialise(this.net, cfg.init, cfg.seed);
       this.grads = rnn.zerosLike(this.net);
       this.velocity = rnn.zerosLike(this.net);
       this.ws = rnn.workspace(this.net, cfg.seq_len);
-      this.valWs = rnn.workspace(this.net, Math.max(data.contextLength, data.valLength));
+      this.valWs = rnn.workspace(this.net, valT);
       this.uniform = Math.log(V);   // what a uniform guess pays per character
       this.chunksPerPass = Math.max(0, Math.ceil((data.train.length - cfg.seq_len) / cfg.seq_len));
       if (!this.chunksPerPass || data.valLength < 2) throw new Error(`the corpus is too short for seq_len ${cfg.seq_len}`);

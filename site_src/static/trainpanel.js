@@ -69,6 +69,7 @@
     if (m.eigen) state.eigen = m.eigen;
     if (m.sample && (!state.samples.length || state.samples[state.samples.length - 1].step !== m.sample.step)) state.samples.push(m.sample);
     state.stepsPerSecond = m.stepsPerSecond || state.stepsPerSecond;
+    state.kernels = m.kernels;
     state.status = m.status;
     if (m.reached !== null && m.reached !== undefined) state.stoppedAt = m.reached;
     if (m.status !== "running" && announce && m.asked === asked) {
@@ -206,7 +207,8 @@
       svg.setAttribute("aria-label", label);
     }
     readout.textContent = `step ${group(state.step)} of ${group(settings.steps)}` +
-      (state.stepsPerSecond ? ` · ${group(Math.round(state.stepsPerSecond))} steps/s` : "");
+      (state.stepsPerSecond ? ` · ${group(Math.round(state.stepsPerSecond))} steps/s` : "") +
+      (state.kernels === "JavaScript" ? " (without WebAssembly)" : "");
   };
   // A few frames a second while it trains: the worker gets the rest of the machine.
   const draw = (now = false) => {

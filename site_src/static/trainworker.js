@@ -1,29 +1,31 @@
 // The page's trainer runs in a Web Worker, so the page never freezes while it
 // trains. A page opened from file:// may not start a worker from a script's URL,
 // so spawn() builds the worker's source from the text of the modules it needs
-// (rnn.js, eigen.js, trainer.js and the loop below, each one self-contained
-// function) and starts it from a Blob.
+// (rnn.js with kernels.js's WebAssembly, eigen.js, trainer.js and the loop below,
+// each one self-contained function) and starts it from a Blob.
 //
 // The protocol, page -> worker:
-//   { type: "reset", config, text, vocab, weights? }  a new run (weights: the initial
-//                                                     parameters by name, else drawn from config.seed)
+//   { type: "reset", config, text, vocab, weights?, wasm? }  a new run (weights: the initial
+//                             parameters by name, else drawn from config.seed; wasm: false
+//                             keeps to the JavaScript products, for the fidelity test)
 //   { type: "run", until? }     train until paused, finished, diverged or at step `until`
 //   { type: "pause" }
 //   { type: "update", settings }  optimiser settings, from the next step (Run.update)
 //   { type: "weights" }         ask for the current parameters
 // worker -> page:
 //   { type: "progress", step, losses, clipped, val, radius, eigen, sample, stepsPerSecond,
-//     status, message, reached, asked }  what is new since the last one; status is "running",
+//     kernels, status, message, reached, asked }  what is new since the last one; status is "running",
 //                             "paused", "finished" or "diverged" (message: charrnn's words);
 //                             reached: the step whose validation loss met config.stop_val;
-//                             asked: how many "run" messages came before it
+//                             asked: how many "run" messages came before it;
+//                             kernels: "WebAssembly" or "JavaScript", what computes the products
 //   { type: "weights", step, weights }
 //   { type: "error", message }
 (function install(factory) {
   /** A new worker running the trainer; it needs the other modules loaded in the page. */
   const spawn = () => {
     const source = [
-      `const rnn = (${self.charrnnRnn.factory})();`,
+      `const rnn = (${self.charrnnRnn.factory})(${JSON.stringify(self.charrnnKernels || "")});`,
       `const eigen = (${self.charrnnEigen.factory})();`,
       `const trainer = (${self.charrnnTrainer.factory})(rnn);`,
       `(${factory})(rnn, trainer, eigen);`,
@@ -35,9 +37,9 @@
   };
 
   /** Train one run to its end in a worker of its own and resolve with everything
-   *  it recorded: { losses, clipped, val, radius, weights, step, status, message }.
+   *  it recorded: { losses, clipped, val, radius, weights, step, status, message, kernels }.
    *  The fidelity test drives the trainer through this. */
-  const trainToEnd = ({ config, text, vocab, weights = null }) => new Promise((resolve, reject) => {
+  const trainToEnd = ({ config, text, vocab, weights = null, wasm = true }) => new Promise((resolve, reject) => {
     const worker = spawn();
     const record = { losses: [], clipped: [], val: [], radius: [], samples: [] };
     worker.onerror = (event) => { worker.terminate(); reject(new Error(event.message)); };
@@ -53,12 +55,13 @@
       record.val.push(...data.val);
       record.radius.push(...data.radius);
       if (data.sample) record.samples.push(data.sample);
+      record.kernels = data.kernels;
       if (data.status === "finished" || data.status === "diverged") {
         Object.assign(record, { status: data.status, message: data.message });
         worker.postMessage({ type: "weights" });
       }
     };
-    worker.postMessage({ type: "reset", config, text, vocab, weights });
+    worker.postMessage({ type: "reset", config, text, vocab, weights, wasm });
     worker.postMessage({ type: "run" });
   });
 
@@ -89,7 +92,7 @@
   let rate = { steps: 0, ms: 0 };   // over the run's training time so far, pauses left out
   const report = () => {
     self.postMessage({
-      type: "progress", step: run.step, ...pending, status: status(), asked,
+      type: "progress", step: run.step, ...pending, status: status(), asked, kernels: run.net.arena.name,
       message: run.diverged ? run.diverged.message : "",
       stepsPerSecond: rate.ms > 0 ? (1000 * rate.steps) / rate.ms : 0,
     });
@@ -130,9 +133,9 @@
   };
 
   const handlers = {
-    reset({ config, text, vocab, weights }) {
+    reset({ config, text, vocab, weights, wasm }) {
       running = false;
-      run = new trainer.Run(config, trainer.prepare(text, vocab, config.val_fraction), weights);
+      run = new trainer.Run(config, trainer.prepare(text, vocab, config.val_fraction), weights, { wasm });
       pending = fresh();
       rate = { steps: 0, ms: 0 };
       asked = 0;

@@ -8,12 +8,16 @@ text two to four times (the hidden state reset at each pass), with the learning
 rate decaying every 100 steps in the first. Agreement is relative: every step's
 loss and every validation loss within 1e-9 of NumPy's, every final weight within
 1e-9 of the largest magnitude in its parameter, and the spectral radius of the
-final W_hh (eigen.js) within 1e-9 of NumPy's. Section 20 names this test.
+final W_hh (eigen.js) within 1e-9 of NumPy's. Each case runs twice: on the
+WebAssembly products (kernels.wat) the page uses, and on the JavaScript ones it
+falls back to. Section 20 names this test.
 
-DOM contract: window.charrnnTrainerWorker.trainToEnd({config, text, vocab, weights})
--> {losses, val: [[step, loss]], radius: [[step, radius]], weights, step, status, message}.
+DOM contract: window.charrnnTrainerWorker.trainToEnd({config, text, vocab, weights, wasm})
+-> {losses, val: [[step, loss]], radius: [[step, radius]], weights, step, status, message, kernels}.
 """
 from __future__ import annotations
+
+from functools import cache
 
 import numpy as np
 import pytest
@@ -40,10 +44,14 @@ DIVERGING = {
 }
 
 
-def python_run(settings: dict) -> dict:
-    """charrnn's own run: its initial weights (the first snapshot is taken before the
-    first update), its text, and what it recorded."""
-    cfg = TrainConfig(**(BASE | settings))
+KERNELS = {"WebAssembly": True, "JavaScript": False}
+
+
+@cache
+def python_run(case: str) -> dict:
+    """charrnn's own run of a case: its initial weights (the first snapshot is taken
+    before the first update), its text, and what it recorded."""
+    cfg = TrainConfig(**(BASE | (CASES | DIVERGING)[case]))
     text, _, _ = load_corpus(cfg)
     console = Console("quiet")
     trained = train(cfg, console)
@@ -57,12 +65,15 @@ def python_run(settings: dict) -> dict:
             "message": next((line for line in console.lines if line.startswith("training diverged")), None)}
 
 
-def page_run(page, run: dict) -> dict:
-    return page.evaluate("""async ({ config, text, vocab, initial }) => {
-        const r = await window.charrnnTrainerWorker.trainToEnd({ config, text, vocab, weights: initial });
+def page_run(page, run: dict, kernels: str = "WebAssembly") -> dict:
+    js = page.evaluate("""async ({ config, text, vocab, initial, wasm }) => {
+        const r = await window.charrnnTrainerWorker.trainToEnd(
+            { config, text, vocab, weights: initial, wasm });
         const weights = Object.fromEntries(Object.entries(r.weights).map(([k, v]) => [k, Array.from(v)]));
         return { ...r, weights };
-    }""", {name: run[name] for name in ("config", "text", "vocab", "initial")})
+    }""", {name: run[name] for name in ("config", "text", "vocab", "initial")} | {"wasm": KERNELS[kernels]})
+    assert js["kernels"] == kernels
+    return js
 
 
 def relative(a, b) -> float:
@@ -70,13 +81,14 @@ def relative(a, b) -> float:
     return float(np.max(np.abs(a - b) / np.abs(b)))
 
 
+@pytest.mark.parametrize("kernels", KERNELS)
 @pytest.mark.parametrize("case", CASES)
-def test_page_trainer_matches_numpy_step_by_step(open_page, case):
-    py = python_run(CASES[case])
+def test_page_trainer_matches_numpy_step_by_step(open_page, case, kernels):
+    py = python_run(case)
     assert py["summary"]["diverged"] is None
     assert py["summary"]["chunks_per_pass"] < 300 / 2   # round the text twice or more
     page = open_page(PAGE)
-    js = page_run(page, py)
+    js = page_run(page, py, kernels)
     assert js["status"] == "finished" and js["step"] == 300
     assert len(js["losses"]) == 300
     assert relative(js["losses"], py["losses"]) < TOLERANCE
@@ -95,7 +107,7 @@ def test_page_trainer_matches_numpy_step_by_step(open_page, case):
 
 @pytest.mark.parametrize("case", DIVERGING)
 def test_a_diverging_run_stops_where_charrnn_stops_with_its_message(open_page, case):
-    py = python_run(DIVERGING[case])
+    py = python_run(case)
     assert py["summary"]["diverged"] is not None and py["message"]
     js = page_run(open_page(PAGE), py)
     assert js["status"] == "diverged"
