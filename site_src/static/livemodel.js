@@ -2,10 +2,14 @@
 // float64 (rnn.js, the arithmetic the page's trainer shares) on the final weights
 // that walkthrough/exports.py wrote to data/model.js at full precision:
 //   a = W_xh x + W_hh h + b_h;  h = f(a);  p = softmax(W_hy h + b_y)
-// The page test compares probs() with NumPy's warm_up() to 1e-6.
+// The page test compares probs() with NumPy's warm_up() to 1e-6. The text, the
+// temperature and the seed are kept in the page's address (address.js:
+// ?live.prefix=the+dog+&live.temperature=0.7&live.seed=3), so a link gives the
+// same prediction and the same sample.
 (() => {
   const model = window.charrnnModel, rnn = window.charrnnRnn;
   if (!model || !rnn) return;
+  const address = window.charrnnAddress.view("live");
   const { vocab } = model;
   const V = vocab.length;
   const indexOf = new Map(vocab.map((ch, i) => [ch, i]));
@@ -77,6 +81,8 @@
     const seed = box.querySelector("[data-live-seed]");
     const nextSeed = box.querySelector("[data-live-next-seed]");
     const output = box.querySelector("[data-live-output]");
+    const addressNote = box.querySelector("[data-live-address]");
+    const defaults = { prefix: prefix.value, temperature: temperature.value, seed: seed.value };
 
     // the heat strip: one cell per hidden unit (the HTML parser puts it in the SVG namespace)
     strip.innerHTML = `<svg viewBox="0 0 ${H * 10} 40" preserveAspectRatio="none" role="img">` +
@@ -158,6 +164,7 @@
     };
 
     // Announce a new sample when the reader asked for one, not at every keystroke.
+    // Only what the network can read goes into the address.
     const update = (announce) => {
       temperatureValue.textContent = Number(temperature.value).toFixed(2);
       const text = read();
@@ -165,7 +172,30 @@
       showPrediction(text);
       output.setAttribute("aria-live", announce ? "polite" : "off");
       showSample(text);
+      const s = seedValue();
+      address.write({ prefix: prefix.value, temperature: String(Number(temperature.value)),
+                      ...(s === null ? {} : { seed: String(s) }) }, defaults);
     };
+
+    // --- the start: the text, temperature and seed the address asks for ----------------
+    /** A value the slider holds exactly (within its range, on its steps), as text. */
+    const onSlider = (input, raw) => {
+      const value = Number(raw), min = Number(input.min), max = Number(input.max), step = Number(input.step);
+      const steps = (value - min) / step;
+      if (raw.trim() === "" || !(value >= min && value <= max) || Math.abs(steps - Math.round(steps)) > 1e-9) return undefined;
+      return String(value);
+    };
+    const asked = address.read({
+      prefix: (raw) => (normalise(raw) && !firstUnknown(raw) ? raw : undefined),
+      temperature: (raw) => onSlider(temperature, raw),
+      seed: (raw) => (/^\d+$/.test(raw) && Number(raw) <= Number(seed.max) ? String(Number(raw)) : undefined),
+    });
+    const { prefix: askedPrefix, temperature: askedTemperature, seed: askedSeed } = asked.values;
+    if (askedPrefix !== undefined) prefix.value = askedPrefix;
+    if (askedTemperature !== undefined) temperature.value = askedTemperature;
+    if (askedSeed !== undefined) seed.value = askedSeed;
+    addressNote.textContent = window.charrnnAddress.ignoredSentence(asked.ignored);
+    addressNote.hidden = !asked.ignored.length;
 
     prefix.addEventListener("input", () => update(false));
     temperature.addEventListener("input", () => update(true));

@@ -111,3 +111,52 @@ def test_a_note_permalink_works_beside_the_state_and_anchors_keep_it(open_page, 
         "document.querySelector('h1').id")
     assert page.locator("output[data-scrubber-step]").inner_text() == str(steps[1])
     assert_clean(page)
+
+
+# --- the live model ------------------------------------------------------------------
+
+def live_state(page) -> dict:
+    return {"prefix": page.locator("input[data-live-prefix]").input_value(),
+            "temperature": page.locator("input[data-live-temperature]").input_value(),
+            "seed": page.locator("input[data-live-seed]").input_value(),
+            "probs": page.locator("[data-live-probs]").inner_text(),
+            "sample": page.locator("[data-live-output]").inner_text()}
+
+
+def test_the_live_model_s_text_temperature_and_seed_travel_in_the_address(open_page, live_page):
+    page = open_page(live_page)
+    default = live_state(page)
+    assert state_in_address(page) == ({}, "")
+    page.locator("input[data-live-prefix]").fill("A girl  sees ")
+    page.locator("input[data-live-temperature]").fill("0.7")
+    page.locator("input[data-live-seed]").fill("5")
+    query, _hash = state_in_address(page)
+    assert query == {"live.prefix": "A girl  sees ", "live.temperature": "0.7", "live.seed": "5"}
+    shown = live_state(page)
+    assert shown["sample"] != default["sample"] and shown["probs"] != default["probs"]
+    assert shown["sample"].endswith("(temperature 0.70, seed 5)")
+
+    again = open_page(live_page, query=query_of(page), fresh=True)
+    assert live_state(again) == shown                      # the same prediction, the same sample
+    assert again.locator("[data-live-address]").is_hidden()
+    # a seed being typed is not a seed: the address keeps the last one
+    again.locator("input[data-live-seed]").fill("")
+    assert state_in_address(again)[0]["live.seed"] == "5"
+    assert_clean(page)
+    assert_clean(again)
+
+
+def test_a_live_model_value_it_does_not_have_is_ignored_and_said(open_page, live_page):
+    default = live_state(open_page(live_page))
+    asked = ["live.prefix=the+b%C3%A9", "live.temperature=9", "live.seed=-1", "live.colour=red"]
+    page = open_page(live_page, query="&".join(asked))
+    assert live_state(page) == default
+    note = page.locator("[data-live-address]").inner_text()
+    for text in ("live.prefix=the bé", "live.temperature=9", "live.seed=-1", "live.colour=red"):
+        assert text in note
+    # a temperature between the slider's steps is not one it can show either
+    page = open_page(live_page, query="live.temperature=0.33&live.seed=2")
+    assert page.locator("input[data-live-temperature]").input_value() == "1"
+    assert page.locator("input[data-live-seed]").input_value() == "2"
+    assert "live.temperature=0.33" in page.locator("[data-live-address]").inner_text()
+    assert_clean(page)
