@@ -3,9 +3,12 @@
 // walkthrough/exports.py from analysis.json["units"]) holds every unit's
 // activation after each character, in the trained and the untrained network,
 // as whole hundredths; the colour's strength is |h| (units.css picks the hue).
+// The unit and the network shown are kept in the page's address (address.js:
+// ?units.unit=12&units.network=untrained), so a link shows the same colours.
 (() => {
   const data = window.charrnnUnits;
   if (!data) return;
+  const address = window.charrnnAddress.view("units");
   const H = data.hiddenSize;
   const MAX_ALPHA = 0.75;   // as the static chart: text keeps its contrast in both themes
   const signed = (kind) => kind !== "categorical";   // eta has no sign
@@ -23,6 +26,7 @@
     const stats = box.querySelector("[data-units-stats]");
     const best = box.querySelector("[data-units-best]");
     const now = box.querySelector("[data-units-now]");
+    const addressNote = box.querySelector("[data-units-address]");
 
     // the units, each named by the facts it is the best trained unit for
     const bestFor = new Map();
@@ -94,12 +98,24 @@
       }
       box.dataset.unit = String(unit);
       box.dataset.network = network;
+      address.write({ unit, network }, defaults);
     };
 
     select.addEventListener("change", update);
     for (const radio of radios) radio.addEventListener("change", update);
+
+    // --- the start: the first learned fact's best unit, or what the address asks for ---
     const first = data.features.find((f) => f.verdict === "learned") || data.features[0];
-    select.value = String(first.bestUnit);
+    const defaults = { unit: first.bestUnit, network: "trained" };
+    const asked = address.read({
+      unit: (raw) => (/^\d+$/.test(raw) && Number(raw) >= 1 && Number(raw) <= H ? Number(raw) : undefined),
+      network: (raw) => (radios.some((r) => r.value === raw) ? raw : undefined),
+    });
+    const { unit = defaults.unit, network = defaults.network } = asked.values;
+    select.value = String(unit);
+    for (const radio of radios) radio.checked = radio.value === network;
+    addressNote.textContent = window.charrnnAddress.ignoredSentence(asked.ignored);
+    addressNote.hidden = !asked.ignored.length;
     update();
     box.hidden = false;
   }

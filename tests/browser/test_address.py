@@ -16,6 +16,7 @@ import test_interactive
 import test_unit_picker
 from browser_support import assert_clean
 from test_interactive import panel_state
+from test_unit_picker import colours, shown_unit
 
 # the fixtures of the views' own tests
 scrubber_pages = test_interactive.scrubber_pages
@@ -159,4 +160,37 @@ def test_a_live_model_value_it_does_not_have_is_ignored_and_said(open_page, live
     assert page.locator("input[data-live-temperature]").input_value() == "1"
     assert page.locator("input[data-live-seed]").input_value() == "2"
     assert "live.temperature=0.33" in page.locator("[data-live-address]").inner_text()
+    assert_clean(page)
+
+
+# --- the unit picker ------------------------------------------------------------------
+
+def test_the_unit_picked_and_the_network_travel_in_the_address(open_page, units_page, recorded):
+    page = open_page(units_page)
+    assert state_in_address(page) == ({}, "")
+    best_units = set(recorded["best"].values())
+    unit = next(u for u in range(1, recorded["hidden"] + 1) if u not in best_units)
+    page.locator("select[data-units-unit]").select_option(str(unit))
+    page.locator("input[data-units-network][value=untrained]").check()
+    query, _hash = state_in_address(page)
+    assert query == {"units.unit": str(unit), "units.network": "untrained"}
+    shown = colours(page)
+
+    again = open_page(units_page, query=query_of(page), fresh=True)
+    assert shown_unit(again) == (unit, "untrained")
+    assert colours(again) == shown
+    assert again.locator("[data-units-address]").is_hidden()
+    assert_clean(page)
+    assert_clean(again)
+
+
+def test_a_unit_picker_value_it_does_not_have_is_ignored_and_said(open_page, units_page, recorded):
+    default = shown_unit(open_page(units_page))
+    too_far = recorded["hidden"] + 1
+    page = open_page(units_page, query=f"units.unit={too_far}&units.network=half-trained")
+    assert shown_unit(page) == default
+    note = page.locator("[data-units-address]").inner_text()
+    assert f"units.unit={too_far}" in note and "units.network=half-trained" in note
+    page = open_page(units_page, query="units.unit=0&units.network=untrained")
+    assert shown_unit(page) == (default[0], "untrained")
     assert_clean(page)
