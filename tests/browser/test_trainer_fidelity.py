@@ -115,3 +115,14 @@ def test_a_diverging_run_stops_where_charrnn_stops_with_its_message(open_page, c
     assert len(js["losses"]) == py["summary"]["steps"]
     finite = np.isfinite(py["losses"])
     assert relative(np.array(js["losses"])[finite][:5], py["losses"][finite][:5]) < TOLERANCE
+
+
+def test_a_browser_that_cannot_compile_the_kernels_trains_on_plain_arrays(open_page):
+    """The fallback is chosen by trying: no module, or bytes the engine rejects (as an
+    engine without SIMD rejects kernels.wat), give the JavaScript products."""
+    page = open_page(PAGE)
+    names = page.evaluate("""() => {
+        const arenaOf = (base64) => window.charrnnRnn.factory(base64).arena(16).name;
+        return [arenaOf(window.charrnnKernels), arenaOf(""), arenaOf(btoa("not a module"))];
+    }""")
+    assert names == ["WebAssembly", "JavaScript", "JavaScript"]
