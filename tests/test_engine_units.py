@@ -12,7 +12,9 @@ from engine_fixtures import REPO, SECTION
 from fake_run import write_fake_run
 from test_engine_exports import read_global
 
+from charrnn import train
 from runner import rundir
+from walkthrough import exports
 from walkthrough.charts import CHARTS, WIDE
 from walkthrough.charts.units import COLUMNS, PHONE_WIDTH, wrap
 from walkthrough.pages import chart_renderer
@@ -54,6 +56,38 @@ def test_the_unit_data_is_the_run_s_excerpt_in_hundredths(project, fake_run):
         assert f["bestUnit"] == units["features"][f["name"]]["best_unit"]
         assert np.abs(np.array(f["trained"]) - np.array(units["features"][f["name"]]["trained"])
                       * 100).max() <= 0.5
+
+
+def test_the_unit_data_holds_what_the_analysis_read_before_the_excerpt(project, tmp_path):
+    """The page runs the reader's network over the context, then the excerpt, to
+    colour the excerpt by its units: the context must be the characters that the
+    analysis read before the excerpt, from the VAL_CONTEXT training characters
+    before the validation text on."""
+    run = write_fake_run(tmp_path / "run")
+    text = (run / "corpus.txt").read_text(encoding="utf-8")
+    analysis = json.loads((run / "analysis.json").read_text())
+    units = analysis["units"]
+    cut = len(text) - units["val_chars"]
+    offset = text.index(" ", cut + 10) + 1 - cut         # a word's start in the validation text
+    units["excerpt"]["start"] = offset
+    units["excerpt"]["text"] = text[cut + offset:cut + offset + 50]
+    rundir.add(run, {"analysis.json": rundir.json_bytes(analysis)})
+    project.section("01-squares", UNITS)
+    project.build(run=run)
+    data = read_global(project.out / "data" / "units.js", "charrnnUnits")
+    assert data["context"] == text[cut - train.VAL_CONTEXT:cut + offset]
+    assert text.index(data["context"] + data["text"]) == cut - train.VAL_CONTEXT
+
+
+def test_without_the_excerpt_in_the_run_s_text_there_is_no_context(project, fake_run):
+    # the fake run's excerpt is a sentence of its own, not a piece of its corpus.txt
+    project.section("01-squares", UNITS)
+    project.build()
+    assert read_global(project.out / "data" / "units.js", "charrnnUnits")["context"] is None
+
+
+def test_the_engine_keeps_train_pys_validation_context():
+    assert exports.VAL_CONTEXT == train.VAL_CONTEXT
 
 
 @pytest.mark.parametrize("value", ["'yes'", "1"])

@@ -24,8 +24,10 @@ so each export is a one-line script that assigns one global:
   analysis.json["units"], every hidden unit's activation after each of its
   characters in the trained and the untrained network, and every unit's
   statistic for each fact, all as whole hundredths (-100..100), for the unit
-  picker in site_src/static/units.js. Written only when some section has
-  ``units: true``.
+  picker in site_src/static/units.js; and the characters the analysis read
+  before the excerpt, so that the picker can run the reader's own network
+  (trained in section 20) over the same text. Written only when some section
+  has ``units: true``.
 - ``data/trainer.js`` sets ``window.charrnnTrainerData``: the text the walked run
   read, its vocabulary and settings, and the recorded loss bands of the variants
   the page's trainer can reproduce (walkthrough/trainer.py), for
@@ -233,6 +235,12 @@ def hundredths(values) -> list:
     return np.rint(np.asarray(values, dtype=np.float64) * 100).astype(np.int64).tolist()
 
 
+# charrnn/train.py's VAL_CONTEXT (tests/test_engine_units.py holds them equal): the
+# training characters the analysis reads before the validation text, so that the
+# state at its first character is not a cold start.
+VAL_CONTEXT = 200
+
+
 def units_data(run: Run) -> dict:
     units = run.analysis["units"]
     excerpt = units["excerpt"]
@@ -240,9 +248,31 @@ def units_data(run: Run) -> dict:
                  "bestUnit": f["best_unit"], "verdict": f["verdict"],
                  "trained": hundredths(f["trained"]), "untrained": hundredths(f["untrained"])}
                 for name, f in ((n, units["features"][n]) for n in units["feature_order"])]
-    return {"text": excerpt["text"], "hiddenSize": units["hidden_size"],
+    return {"text": excerpt["text"], "context": excerpt_context(run),
+            "hiddenSize": units["hidden_size"],
             "trained": hundredths(excerpt["trained"]),
             "untrained": hundredths(excerpt["untrained"]), "features": features}
+
+
+def excerpt_context(run: Run) -> str | None:
+    """What the analysis read before the excerpt, from a zero state
+    (analysis.validation_states): the last VAL_CONTEXT characters of the training
+    text, then the validation text up to the excerpt. A network that reads this and
+    then the excerpt is in the state the recorded activations were taken in.
+
+    None when the run kept no text (it predates corpus.txt), or when its text does
+    not hold the excerpt where the analysis says it starts: then the page cannot
+    run another network over the same characters, and does not offer to."""
+    text = run.corpus_text
+    if text is None:
+        return None
+    units = run.analysis["units"]
+    excerpt = units["excerpt"]
+    cut = len(text) - units["val_chars"]
+    start = cut + excerpt["start"]
+    if cut < VAL_CONTEXT or text[start:start + len(excerpt["text"])] != excerpt["text"]:
+        return None
+    return text[cut - VAL_CONTEXT:start]
 
 
 # ---------------------------------------------------------------------------
