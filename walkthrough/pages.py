@@ -110,6 +110,16 @@ class ResultsTable:
 
 
 @dataclass(frozen=True)
+class ViewPages:
+    """The sections that hold the trainer, the live model and the unit picker (None:
+    no section has it), so that the trainer can hand its weights to the other two
+    and they can link back to it."""
+    trainer: Link | None = None
+    live_model: Link | None = None
+    units: Link | None = None
+
+
+@dataclass(frozen=True)
 class SectionPage:
     path: str
     id: str
@@ -131,6 +141,7 @@ class SectionPage:
     experiments: ResultsTable | None = None
     units: bool = False                # the hidden-unit picker
     trainer: bool = False              # the page's trainer (trainer.py, trainpanel.js)
+    view_pages: ViewPages = ViewPages()
 
     @property
     def notes(self) -> tuple[Note, ...]:
@@ -174,7 +185,13 @@ def make_pages(site: Site, placed: dict[str, Placed], run: Run, figures: Figures
                              links[i - 1] if i > 0 else None,
                              links[i + 1] if i + 1 < len(links) else None, texts)
                 for i, section in enumerate(site.sections)]
+    def holding(view: str) -> Link | None:
+        return next((link for section, link in zip(site.sections, links, strict=True)
+                     if getattr(section, view)), None)
+    view_pages = ViewPages(holding("trainer"), holding("live_model"), holding("units"))
     for i, section in enumerate(site.sections):
+        if section.trainer or section.live_model or section.units:
+            sections[i] = replace(sections[i], view_pages=view_pages)
         if section.experiments and sweep is not None:
             sections[i] = replace(sections[i],
                                   experiments=experiments_of(section, sweep, draw, problems))

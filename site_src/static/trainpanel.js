@@ -1,7 +1,9 @@
 // The trainer's panel (templates/_trainer.html): the reader's settings
 // (trainsettings.js: each with its range, kept in the page's address) wired to a
 // run; play, pause, one step and reset; the live views (trainviews.js) redrawn as
-// the worker (trainworker.js) reports; and the weights as a download. The data
+// the worker (trainworker.js) reports; the weights as a download, and kept in the
+// browser each time the run stops, for the live model and the unit picker
+// (handoff.js). The data
 // (text, vocabulary, the walked run's settings and the recorded bands) are
 // data/trainer.js, from walkthrough/trainer.py.
 (() => {
@@ -12,7 +14,7 @@
   const { group } = window.charrnnSvg;
 
   // --- the settings (trainsettings.js), in the address and in their controls -----------
-  const { SETTINGS, MAX_SEED, defaults, shown } = settingsOf.make(data.defaults);
+  const { SETTINGS, MAX_SEED, defaults, shown, words } = settingsOf.make(data.defaults);
   const fromAddress = () => settingsOf.fromAddress(SETTINGS, defaults);
   const toAddress = (settings) => settingsOf.toAddress(SETTINGS, defaults, settings);
   const controls = settingsOf.controls(panel.querySelector("[data-trainer-settings]"), SETTINGS);
@@ -31,7 +33,9 @@
   const start = fromAddress();
   let settings = start.settings;
   // wanted: what the reader last asked for; announce: say so once the worker has done it
-  let worker = null, wanted = "paused", announce = false, state = null, waitingForWeights = false;
+  let worker = null, wanted = "paused", announce = false, state = null;
+  // what the next "weights" message from the worker is for; kept: the step last kept
+  let weightsFor = { download: false, keep: false }, kept = 0;
   let asked = 0;   // "run" messages sent to this run's worker (trainworker.js counts them too)
   const ask = (message) => {
     if (message.type === "run") asked += 1;
@@ -52,6 +56,8 @@
     spawn();
     state = blank();
     asked = 0;
+    weightsFor = { download: false, keep: false };
+    kept = 0;
     worker.postMessage({ type: "reset", config: config(), text: data.text, vocab: data.vocab });
     if (wanted === "running") ask({ type: "run" });
     say("");
@@ -60,7 +66,7 @@
 
   const receive = (m) => {
     if (m.type === "error") { wanted = "paused"; say(`The trainer stopped: ${m.message}`, true); return buttons(); }
-    if (m.type === "weights") return waitingForWeights && save(m);
+    if (m.type === "weights") return received(m);
     state.step = m.step;
     state.losses.push(...m.losses);
     state.clipped.push(...m.clipped);
@@ -80,6 +86,8 @@
       else if (state.stoppedAt !== null) say(`Stopped at step ${group(m.step)}: the validation loss reached ${settings.stop_val}.`);
       else say(`Paused at step ${group(m.step)}.`);
     }
+    // the run stopped where the reader asked (paused, finished, diverged): keep its weights
+    if (m.status !== "running" && asked > 0 && m.asked === asked && m.step > kept) askWeights("keep");
     buttons();
     draw(m.status !== "running");
   };
@@ -218,9 +226,47 @@
     setTimeout(() => requestAnimationFrame(paint), Math.max(0, 200 - (performance.now() - last)));
   };
 
-  // --- the weights, as checkpoint.npz names them ---------------------------------------------
+  // --- the weights: downloaded, and kept for the other sections ------------------------------
+  const askWeights = (why) => {
+    weightsFor[why] = true;
+    worker.postMessage({ type: "weights" });
+  };
+  const received = (m) => {
+    const { download: downloading, keep: keeping } = weightsFor;
+    weightsFor = { download: false, keep: false };
+    if (keeping) keep(m);
+    if (downloading) save(m);
+  };
+
+  // Kept in the browser (handoff.js), for the live model and the unit picker, once
+  // they have read the start of the text without breaking.
+  const PROBE_CHARS = 500;
+  const handoff = window.charrnnHandoff;
+  const handoffLine = panel.querySelector("[data-trainer-handoff]");
+  const showKept = (run, problem = "") => {
+    handoffLine.hidden = false;
+    handoffLine.classList.toggle("trainer-problem", Boolean(problem));
+    handoffLine.querySelector("[data-trainer-kept]").textContent = problem
+      ? `Your weights at step ${group(run.step)} are not kept for the other sections: ${problem}. ` +
+        "The download still works."
+      : `Kept in this browser: your weights at step ${group(run.step)} (${handoff.summary(run)}).`;
+    handoffLine.querySelector("[data-trainer-use]").hidden = Boolean(problem);
+  };
+  const keep = (m) => {
+    if (!handoff || !handoffLine) return;
+    kept = m.step;
+    const changed = SETTINGS.filter((s) => settings[s.name] !== defaults[s.name]);
+    const run = {
+      vocab: data.vocab, hiddenSize: settings.hidden_size, activation: settings.activation, params: m.weights,
+      step: m.step, steps: settings.steps, status: state.stoppedAt !== null ? "stopped" : state.status,
+      changedAt: state.changedAt, settings: changed.map((s) => words(s, settings[s.name])),
+      query: new URLSearchParams(changed.map((s) => [`trainer.${s.name}`, String(settings[s.name])])).toString(),
+    };
+    showKept(run, handoff.keep(run, data.text.slice(0, PROBE_CHARS)));
+  };
+
+  // --- the weights as a download, as checkpoint.npz names them --------------------------------
   const save = (m) => {
-    waitingForWeights = false;
     const net = window.charrnnRnn.network({ vocabSize: data.vocab.length, hiddenSize: settings.hidden_size });
     const nested = (name) => {
       const [rows, cols] = net.shapes[name], flat = Array.from(m.weights[name]);
@@ -240,10 +286,7 @@
     setTimeout(() => URL.revokeObjectURL(link.href), 1000);
     say(`Downloaded the weights at step ${group(m.step)} as checkpoint.json.`);
   };
-  download.addEventListener("click", () => {
-    waitingForWeights = true;
-    worker.postMessage({ type: "weights" });
-  });
+  download.addEventListener("click", () => askWeights("download"));
 
   // --- start ----------------------------------------------------------------------------------
   for (const s of SETTINGS) showSetting(s, settings[s.name]);
@@ -254,6 +297,8 @@
   buttons();
   if (start.ignored.length) say(`Not settings of this panel, or out of their range, so ignored: ${start.ignored.join(", ")}.`, true);
   if (start.asked) panel.scrollIntoView();
+  const before = handoff && handoffLine ? handoff.load(data.vocab) : null;
+  if (before && !before.problem) showKept(before);   // from an earlier visit
 
   const grid = panel.querySelector(".trainer-views");
   let width = grid.clientWidth;

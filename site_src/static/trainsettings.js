@@ -19,6 +19,11 @@
   const MAX_SEED = 2 ** 32 - 1;
   /** A setting's value as the panel prints it. */
   const shown = (s, v) => (s.show || String)(v);
+  /** A setting and its value in a sentence: "learning rate 0.03", "freeze W_hh". */
+  const words = (s, v) => {
+    const name = s.words || (/^[A-Z][a-z]/.test(s.label) ? s.label[0].toLowerCase() + s.label.slice(1) : s.label);
+    return s.flag ? (v ? name : `${name}: no`) : `${name} ${shown(s, v)}`;
+  };
 
   /** The settings, with ``walked`` (the walked run's settings) as the defaults: its
    * own value is always a stop (a site built with --steps 300 trains 300). */
@@ -33,11 +38,11 @@
       { name: "momentum", label: "Momentum", stops: [0, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99] },
       { name: "lr_decay", label: "Learning-rate decay", stops: [0.5, 0.8, 0.9, 0.95, 0.98, 0.985, 0.99, 1],
         show: (v) => (v < 1 ? `× ${v}` : "none") },
-      { name: "lr_decay_every", label: "… every", stops: [500, 1000, 2000, 5000, 10000],
+      { name: "lr_decay_every", label: "… every", words: "learning-rate decay every", stops: [500, 1000, 2000, 5000, 10000],
         show: (v) => `${group(v)} steps` },
       { name: "steps", label: "Stop after", stops: [500, 1000, 2000, 5000, 10000, 20000, 30000, 50000, 100000],
         show: (v) => `${group(v)} steps` },
-      { name: "stop_val", label: "… or at validation loss", stops: [0, 0.6, 0.65, 0.7, 0.8, 0.9, 1, 1.2, 1.5],
+      { name: "stop_val", label: "… or at validation loss", words: "stop at validation loss", stops: [0, 0.6, 0.65, 0.7, 0.8, 0.9, 1, 1.2, 1.5],
         show: (v) => (v > 0 ? `≤ ${v}` : "never") },
       { name: "init", label: "W_hh initialisation", choices: window.charrnnTrainer.INIT_METHODS, reset: true },
       { name: "activation", label: "Activation", choices: window.charrnnRnn.ACTIVATIONS, reset: true },
@@ -48,7 +53,7 @@
     for (const s of SETTINGS) {
       if (s.stops && !s.stops.includes(defaults[s.name])) s.stops = [...s.stops, defaults[s.name]].sort((a, b) => a - b);
     }
-    return { SETTINGS, MAX_SEED, defaults, shown };
+    return { SETTINGS, MAX_SEED, defaults, shown, words };
   };
 
   /** A setting's value read from text (the address), or undefined when it is not one. */
