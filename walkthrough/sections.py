@@ -27,6 +27,7 @@ RESERVED_IDS = frozenset({"content", "prose", "code", "charts", "pager", "run", 
                           "scrubber", "scrubber-title", "scrubber-range", "live-model",
                           "live-title", "live-prefix", "live-temperature", "live-seed",
                           "units-picker", "units-title", "units-unit", "units-help",
+                          "live-weights-about", "units-weights-about",
                           "search-input", "search-results", "keys-help",
                           "experiments", "experiments-title", "scrubber-run", "trainer"})
 RESERVED_PREFIXES = ("chart-", "phase-", "experiment-", "trainer-")

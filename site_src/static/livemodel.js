@@ -6,19 +6,27 @@
 // temperature and the seed are kept in the page's address (address.js:
 // ?live.prefix=the+dog+&live.temperature=0.7&live.seed=3), so a link gives the
 // same prediction and the same sample.
+//
+// When the reader has trained a network in the page's trainer (section 20), the
+// browser keeps its weights (handoff.js) and a choice switches the live model to
+// them: the same code on another network, of whatever size and activation.
 (() => {
   const model = window.charrnnModel, rnn = window.charrnnRnn;
   if (!model || !rnn) return;
   const address = window.charrnnAddress.view("live");
-  const { vocab } = model;
-  const V = vocab.length;
-  const indexOf = new Map(vocab.map((ch, i) => [ch, i]));
-  const net = rnn.network({ vocabSize: V, hiddenSize: model.hiddenSize, embeddingDim: model.embeddingDim,
-                            activation: model.activation }, model.params);
-  const H = net.H;
+
+  /** The network the page runs, with its vocabulary: the recorded run's, or the
+   *  reader's (a run of handoff.js). */
+  const running = (vocab, net, weights) => ({ vocab, V: vocab.length, indexOf: new Map(vocab.map((ch, i) => [ch, i])),
+                                              net, H: net.H, weights });
+  const recorded = running(model.vocab, rnn.network({ vocabSize: model.vocab.length, hiddenSize: model.hiddenSize,
+                                                      embeddingDim: model.embeddingDim, activation: model.activation },
+                                                    model.params), "recorded");
+  let now = recorded;
+  const use = (run) => { now = run ? running(run.vocab, run.net, "yours") : recorded; };
 
   /** Read one character (its index); return [new hidden state, next-character probabilities]. */
-  const step = (index, h) => rnn.step(net, index, Float64Array.from(h)).map((a) => Array.from(a));
+  const step = (index, h) => rnn.step(now.net, index, Float64Array.from(h)).map((a) => Array.from(a));
 
   class UnknownCharacter extends Error {
     constructor(ch, position) {
@@ -29,8 +37,8 @@
   }
 
   const encode = (text) => Array.from(text).map((ch, position) => {
-    if (!indexOf.has(ch)) throw new UnknownCharacter(ch, position);
-    return indexOf.get(ch);
+    if (!now.indexOf.has(ch)) throw new UnknownCharacter(ch, position);
+    return now.indexOf.get(ch);
   });
 
   /** Text as charrnn's loader reads it (data.normalise): lower case, every run of
@@ -44,20 +52,21 @@
     const chars = Array.from(typed);
     for (let position = 0; position < chars.length; position++) {
       const read = Array.from(normalise(chars[position]));
-      if (!read.every((ch) => indexOf.has(ch))) return { ch: chars[position], position };
+      if (!read.every((ch) => now.indexOf.has(ch))) return { ch: chars[position], position };
     }
     return null;
   };
 
   /** warm_up(): read the prefix from a zero state; [h, probs] after its last character. */
-  const warmUp = (prefix) => rnn.warmUp(net, encode(prefix)).map((a) => Array.from(a));
+  const warmUp = (prefix) => rnn.warmUp(now.net, encode(prefix)).map((a) => Array.from(a));
 
   /** Continue the prefix by `length` characters drawn at `temperature` (seeded). */
   const sample = (prefix, length, temperature, seed) =>
-    rnn.sample(net, encode(prefix), length, temperature, seed).map((i) => vocab[i]).join("");
+    rnn.sample(now.net, encode(prefix), length, temperature, seed).map((i) => now.vocab[i]).join("");
 
   window.charrnnLive = {
-    vocab: vocab.slice(),
+    get vocab() { return now.vocab.slice(); },
+    weights: () => now.weights,   // "recorded" or "yours"
     probs: (prefix) => warmUp(prefix)[1],
     hidden: (prefix) => warmUp(prefix)[0],
     step, sample, normalise, UnknownCharacter,
@@ -84,13 +93,17 @@
     const addressNote = box.querySelector("[data-live-address]");
     const defaults = { prefix: prefix.value, temperature: temperature.value, seed: seed.value };
 
-    // the heat strip: one cell per hidden unit (the HTML parser puts it in the SVG namespace)
-    strip.innerHTML = `<svg viewBox="0 0 ${H * 10} 40" preserveAspectRatio="none" role="img">` +
-      Array.from({ length: H }, (_, r) =>
-        `<rect x="${r * 10}" width="10" height="40"><title></title></rect>`).join("") + "</svg>";
-    const svg = strip.querySelector("svg");
-    const cells = [...svg.querySelectorAll("rect")];
-    const known = vocab.map(shown).join(" ");
+    // the heat strip: one cell per hidden unit (the HTML parser puts it in the SVG
+    // namespace), drawn again when the network changes
+    let svg = null, cells = [];
+    const drawStrip = () => {
+      strip.innerHTML = `<svg viewBox="0 0 ${now.H * 10} 40" preserveAspectRatio="none" role="img">` +
+        Array.from({ length: now.H }, (_, r) =>
+          `<rect x="${r * 10}" width="10" height="40"><title></title></rect>`).join("") + "</svg>";
+      svg = strip.querySelector("svg");
+      cells = [...svg.querySelectorAll("rect")];
+    };
+    drawStrip();
 
     /** The text as the network reads it, or null after saying what is wrong. */
     const read = () => {
@@ -99,7 +112,7 @@
       const text = normalise(typed);
       const problem = unknown
         ? `The network has never seen “${unknown.ch}” (position ${unknown.position + 1}): ` +
-          `it knows only these ${V} characters: ${known}`
+          `it knows only these ${now.V} characters: ${now.vocab.map(shown).join(" ")}`
         : text ? "" : "Type at least one character.";
       markInvalid(prefix, Boolean(problem));
       message.classList.toggle("live-problem", Boolean(problem));
@@ -113,6 +126,7 @@
     const showPrediction = (text) => {
       const [h, probs] = warmUp(text);
       const order = probs.map((p, k) => [p, k]).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+      const vocab = now.vocab;
       list.replaceChildren(...order.slice(0, 10).map(([p, k]) => {
         const item = document.createElement("li");
         const ch = document.createElement("span");
@@ -134,7 +148,7 @@
         cells[r].firstChild.textContent = `unit ${r + 1}: ${v.toFixed(3)}`;
       });
       const top = order[0];
-      svg.setAttribute("aria-label", `Hidden state: ${H} units; most likely next character ` +
+      svg.setAttribute("aria-label", `Hidden state: ${now.H} units; most likely next character ` +
         `“${shown(vocab[top[1]])}” at ${percent(top[0])}`);
     };
 
@@ -189,6 +203,7 @@
       prefix: (raw) => (normalise(raw) && !firstUnknown(raw) ? raw : undefined),
       temperature: (raw) => onSlider(temperature, raw),
       seed: (raw) => (/^\d+$/.test(raw) && Number(raw) <= Number(seed.max) ? String(Number(raw)) : undefined),
+      weights: (raw) => (raw === "yours" || raw === "recorded" ? raw : undefined),
     });
     const { prefix: askedPrefix, temperature: askedTemperature, seed: askedSeed } = asked.values;
     if (askedPrefix !== undefined) prefix.value = askedPrefix;
@@ -196,6 +211,21 @@
     if (askedSeed !== undefined) seed.value = askedSeed;
     addressNote.textContent = window.charrnnAddress.ignoredSentence(asked.ignored);
     addressNote.hidden = !asked.ignored.length;
+
+    // --- the weights: the recorded run's, or the reader's from section 20 ----------------
+    const switchTo = (run) => {
+      use(run);
+      drawStrip();
+      update(true);
+    };
+    if (window.charrnnHandoff) {
+      const weights = window.charrnnHandoff.choice(box, { reads: model.vocab, asked: asked.values.weights,
+                                                          address, change: switchTo });
+      if (weights.run()) {
+        use(weights.run());
+        drawStrip();
+      }
+    }
 
     prefix.addEventListener("input", () => update(false));
     temperature.addEventListener("input", () => update(true));
