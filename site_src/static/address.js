@@ -29,6 +29,7 @@
     pending = new Map();
     const search = query.toString();
     const url = location.href.split(/[?#]/)[0] + (search ? `?${search}` : "") + location.hash;
+    if (url === location.href) return;   // a view wrote back what it read: nothing to do
     try {
       history.replaceState(history.state, "", url);
     } catch (error) {

@@ -333,7 +333,8 @@ def test_without_kept_weights_there_is_no_choice_and_a_link_to_them_falls_back(o
 # --- accessibility and phones ----------------------------------------------------------------
 
 @pytest.mark.parametrize("width", [1280, 375])
-def test_the_choice_has_no_serious_accessibility_violation_and_fits_a_phone(open_page, axe_js, width):
+def test_the_choice_has_no_serious_accessibility_violation_and_fits_a_phone(open_page, axe_js, width,
+                                                                           screenshot_dir):
     page = train_and_stop(open_page, width=width)
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     trainer = page.url.split("?")[0]
@@ -341,6 +342,11 @@ def test_the_choice_has_no_serious_accessibility_violation_and_fits_a_phone(open
         page.goto(trainer)   # its links lead on, to the weights kept from before
         page.wait_for_selector("[data-trainer-handoff]:not([hidden])")   # kept from before
         follow(page, view)
+        # for a person to look at: the view on the reader's weights (the link chose
+        # them), the choice above it
+        panel = page.locator("[data-weights-choice]").locator(
+            "xpath=ancestor::*[self::section or self::figure][1]")
+        panel.screenshot(path=screenshot_dir / f"handoff-{view}-{width}.png")
         assert page.evaluate("document.documentElement.scrollWidth") <= width
         widest = page.evaluate("""() => Math.max(...[...document.querySelectorAll(
             '[data-weights-choice], [data-weights-choice] *')]
