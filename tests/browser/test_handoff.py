@@ -90,7 +90,8 @@ def test_a_finished_run_is_kept_with_its_settings_and_the_panel_links_to_both_vi
 
 
 def test_a_paused_run_is_kept_at_the_step_it_paused(open_page):
-    page = open_page(TRAINER, query="trainer.steps=5000&trainer.hidden_size=8")
+    # the longest run the panel allows, so the pause always comes before its end
+    page = open_page(TRAINER, query="trainer.steps=100000&trainer.hidden_size=32")
     page.click("[data-trainer-play]")
     page.wait_for_function("() => window.charrnnTrainPanel.state().step > 50")
     page.click("[data-trainer-play]")   # pause
@@ -98,7 +99,7 @@ def test_a_paused_run_is_kept_at_the_step_it_paused(open_page):
     step = page.evaluate("() => window.charrnnTrainPanel.state().step")
     page.wait_for_function(f"() => (JSON.parse(localStorage.getItem({KEY!r})) || {{}}).step === {step}")
     run = kept(page)
-    assert run["status"] == "paused" and run["steps"] == 5000 and run["hiddenSize"] == 8
+    assert run["status"] == "paused" and run["steps"] == 100_000 and run["hiddenSize"] == 32
     assert f"at step {step:,}" in page.inner_text("[data-trainer-handoff]")
     assert_clean(page)
 

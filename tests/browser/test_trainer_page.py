@@ -137,7 +137,8 @@ def test_a_value_outside_a_settings_range_is_not_taken(open_page):
 
 
 def test_the_optimiser_settings_change_while_it_trains(open_page):
-    page = open_page(PAGE, query="trainer.steps=5000")
+    # the longest run the panel allows: it is still training when the test looks
+    page = open_page(PAGE, query="trainer.steps=100000")
     page.click("[data-trainer-play]")
     page.wait_for_function("() => window.charrnnTrainPanel.state().step > 50")
     slider = page.locator("#trainer-lr")
@@ -208,7 +209,7 @@ def test_without_javascript_one_sentence_says_what_the_panel_would_do(open_page)
 def test_screenshots_of_the_panel_before_during_and_after_a_run(open_page, screenshot_dir, scheme, width):
     name = f"trainer-{width}-{scheme}"
     # during: a long run, caught while it trains; before and after: a short one
-    page = open_page(PAGE, width=width, height=900, color_scheme=scheme, query="trainer.steps=20000")
+    page = open_page(PAGE, width=width, height=900, color_scheme=scheme, query="trainer.steps=100000")
     page.click("[data-trainer-play]")
     page.wait_for_function("() => window.charrnnTrainPanel.state().step >= 400")
     page.locator("[data-trainer]").screenshot(path=screenshot_dir / f"{name}-during.png")
