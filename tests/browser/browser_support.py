@@ -15,6 +15,7 @@
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -66,6 +67,12 @@ def expected_pages() -> list[str]:
             if isinstance(data, dict) and isinstance(data.get("id"), str):
                 ids.append(data["id"])
     return ["index.html"] + [f"sections/{id_}.html" for id_ in ids]
+
+
+def data_js(site_dir: Path, name: str):
+    """The value a site's data/<name>.js assigns (each is `window.x = <JSON>;`)."""
+    text = (site_dir / "data" / f"{name}.js").read_text(encoding="ascii")
+    return json.loads(text[text.index("= ") + 2:text.rindex(";")])
 
 
 def site_url(site_dir: Path, rel_path: str, hash: str = "", query: str = "") -> str:

@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 import test_interactive
 import test_unit_picker
-from browser_support import assert_clean
+from browser_support import assert_clean, data_js
 from test_accessibility import BLOCKING, RUN_AXE, describe
 from test_trainer_page import wait_until_over
 from test_unit_picker import MAX_ALPHA, NEGATIVE, POSITIVE, colours
@@ -39,6 +39,7 @@ SETTINGS = "trainer.hidden_size=16&trainer.activation=sigmoid&trainer.lr=0.03"
 
 live_page = test_interactive.live_page
 units_page = test_unit_picker.units_page
+numpy_model = test_interactive.numpy_model
 recorded = test_unit_picker.recorded
 
 
@@ -283,22 +284,15 @@ def test_the_unit_picker_colours_the_excerpt_by_the_readers_units(open_page, rec
     assert_clean(page)
 
 
-def test_the_excerpt_s_context_puts_the_recorded_network_in_its_recorded_state(site_dir, recorded):
+def test_the_excerpt_s_context_puts_the_recorded_network_in_its_recorded_state(site_dir, recorded,
+                                                                               numpy_model):
     """The context the picker reads before the excerpt is the analysis's: the recorded
     network, read over it and then over the excerpt, gives the recorded activations."""
-    text = (site_dir / "data" / "units.js").read_text(encoding="ascii")
-    data = json.loads(text[text.index("= ") + 2:text.rindex(";")])
-    text = (site_dir / "data" / "model.js").read_text(encoding="ascii")
-    model = json.loads(text[text.index("= ") + 2:text.rindex(";")])
-    from charrnn.model import CharRNN
-    net = CharRNN(len(model["vocab"]), model["hiddenSize"], activation=model["activation"],
-                  embedding_dim=model["embeddingDim"])
-    for name, array in net.arrays.items():
-        array[...] = np.array(model["params"][name])
-    index = {ch: i for i, ch in enumerate(model["vocab"])}
+    data = data_js(site_dir, "units")
+    net, vocab = numpy_model
     h, states = np.zeros(net.hidden_size), []
-    for t, ch in enumerate(data["context"] + data["text"]):
-        h, _probs = net.step(index[ch], h)
+    for t, i in enumerate(vocab.encode(data["context"] + data["text"])):
+        h, _probs = net.step(int(i), h)
         if t >= len(data["context"]):
             states.append(h)
     assert np.max(np.abs(np.array(states).T - np.array(recorded["trained"]))) <= 0.0051

@@ -20,7 +20,7 @@ import re
 
 import numpy as np
 import pytest
-from browser_support import assert_clean, settle
+from browser_support import assert_clean, data_js, settle
 
 PREFIXES = ["t", "the ", "a boy eats the ", "the queen sees a dog the cat sleeps ",
             "wyyy qqq vk", "the " * 40]
@@ -57,8 +57,7 @@ def numpy_model(request, site_dir):
     if not os.environ.get("WALKTHROUGH_SITE"):
         _site, outcome = request.getfixturevalue("real_site")
         return load_checkpoint(outcome.run)
-    text = (site_dir / "data" / "model.js").read_text(encoding="ascii")
-    data = json.loads(text[text.index("= ") + 2:text.rindex(";")])
+    data = data_js(site_dir, "model")
     model = CharRNN(len(data["vocab"]), data["hiddenSize"], activation=data["activation"],
                     embedding_dim=data["embeddingDim"])
     for name, array in model.arrays.items():

@@ -15,7 +15,7 @@ import os
 import re
 
 import pytest
-from browser_support import assert_clean
+from browser_support import assert_clean, data_js
 
 MAX_ALPHA = 0.75                               # as in units.js and units.css
 POSITIVE, NEGATIVE = (184, 92, 30), (47, 98, 184)
@@ -40,8 +40,7 @@ def recorded(request, site_dir) -> dict:
                 "trained": units["excerpt"]["trained"], "untrained": units["excerpt"]["untrained"],
                 "best": {units["features"][n]["label"]: units["features"][n]["best_unit"]
                          for n in units["feature_order"]}}
-    text = (site_dir / "data" / "units.js").read_text(encoding="ascii")
-    data = json.loads(text[text.index("= ") + 2:text.rindex(";")])
+    data = data_js(site_dir, "units")
     return {"text": data["text"], "hidden": data["hiddenSize"],
             "trained": [[v / 100 for v in row] for row in data["trained"]],
             "untrained": [[v / 100 for v in row] for row in data["untrained"]],
